@@ -1,0 +1,52 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from . import services, tokens
+from .models import LoginSession, User
+
+
+class LiveSessionInline(admin.TabularInline):
+    model = LoginSession
+    verbose_name = "live login session"
+    verbose_name_plural = "live login sessions"
+    fields = ["created_at", "last_used_at", "expires_at", "user_agent", "ip"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=LoginSession.objects.live().values("pk"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "email",
+        "is_active",
+        "is_staff",
+        "date_joined",
+        "last_login",
+    ]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    inlines = [LiveSessionInline]
+    actions = ["revoke_all_tokens", "deactivate"]
+
+    @admin.action(description="Revoke all tokens of the selected users")
+    def revoke_all_tokens(self, request, queryset):
+        ended = sum(tokens.end_all_sessions(user) for user in queryset)
+        self.message_user(request, f"Ended {ended} login sessions of {queryset.count()} users.")
+
+    @admin.action(description="Deactivate the selected users (and revoke their tokens)")
+    def deactivate(self, request, queryset):
+        others = queryset.exclude(pk=request.user.pk)
+        for user in others:
+            services.set_user_flags(user=user, actor=request.user, is_active=False)
+        self.message_user(request, f"Deactivated {others.count()} users.")
+        if others.count() < queryset.count():
+            self.message_user(request, "You cannot deactivate yourself.", level=messages.WARNING)

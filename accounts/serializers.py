@@ -1,0 +1,175 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .models import LoginSession, User, username_validator
+
+# Long enough for any passphrase or password manager; short enough that a 100 KB
+# "password" is refused before anything hashes it.
+PASSWORD_MAX_LENGTH = 256
+
+
+def password_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        **kwargs,
+    )
+
+
+def check_password_strength(password: str, user: User, field: str) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError({field: list(error.messages)}) from None
+
+
+class UniqueIdentityMixin:
+    """Usernames and emails are unique whatever their case, on create and on change."""
+
+    def _taken(self, **lookup) -> bool:
+        others = User.objects.filter(**lookup)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        return others.exists()
+
+    def validate_username(self, value: str) -> str:
+        if self._taken(username__iexact=value):
+            raise serializers.ValidationError("A user with that username already exists.")
+        return value
+
+    def validate_email(self, value: str) -> str:
+        if self._taken(email__iexact=value):
+            raise serializers.ValidationError("A user with that email already exists.")
+        return value
+
+
+class RegisterSerializer(UniqueIdentityMixin, serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[username_validator])
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        candidate = User(**{k: v for k, v in attrs.items() if k != "password"})
+        check_password_strength(attrs["password"], candidate, "password")
+        return attrs
+
+
+class RegisteredUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "date_joined"]
+        read_only_fields = fields
+
+
+class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
+    email = serializers.EmailField(max_length=254)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "date_joined"]
+        read_only_fields = ["id", "date_joined"]
+        # Uniqueness is checked case-insensitively above; the model's exact-case
+        # validator would only repeat the query.
+        extra_kwargs = {"username": {"validators": [username_validator]}}
+
+
+class DeleteAccountSerializer(serializers.Serializer):
+    password = password_field(help_text="Your current password, to confirm.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = password_field()
+    new_password = password_field()
+
+    def validate_old_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("Your old password was entered incorrectly.")
+        return value
+
+    def validate(self, attrs):
+        check_password_strength(attrs["new_password"], self.context["request"].user, "new_password")
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=254, help_text="Your username or your email address.")
+    password = password_field()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=4096, help_text="An access or a refresh token.")
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(
+        max_length=4096,
+        required=False,
+        help_text="Also end the session of this refresh token.",
+    )
+
+
+class LoginSessionSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="Whether this request comes from it.")
+
+    class Meta:
+        model = LoginSession
+        fields = [
+            "id",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "user_agent",
+            "ip",
+            "current",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, session: LoginSession) -> bool:
+        token = self.context["request"].auth
+        return token is not None and token.get("sid") == str(session.pk)
+
+
+class PublicUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "date_joined"]
+        read_only_fields = fields
+
+
+class StaffUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "date_joined",
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "is_staff",
+            "last_login",
+        ]
+        read_only_fields = [
+            "id",
+            "username",
+            "date_joined",
+            "email",
+            "first_name",
+            "last_name",
+            "last_login",
+        ]

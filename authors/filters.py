@@ -1,0 +1,28 @@
+import django_filters
+from rest_framework.filters import OrderingFilter
+
+from .models import Author
+
+
+class AuthorFilter(django_filters.FilterSet):
+    country = django_filters.CharFilter(lookup_expr="iexact", help_text="Exact country, any case.")
+    booker_prize = django_filters.BooleanFilter(help_text="true or false.")
+    owner = django_filters.CharFilter(
+        field_name="owner__username",
+        lookup_expr="iexact",
+        help_text="Username of the owner; only staff see other people's authors.",
+    )
+
+    class Meta:
+        model = Author
+        fields = ["country", "booker_prize", "owner"]
+
+
+class StableOrderingFilter(OrderingFilter):
+    """Adds the id as a last sort key, so that pages never repeat or skip rows on ties."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(field.lstrip("-") == "id" for field in ordering):
+            ordering = [*ordering, "-id" if ordering[0].startswith("-") else "id"]
+        return ordering

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Author(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authors")
+    name = models.CharField(max_length=100)
+    book = models.CharField(max_length=200)
+    country = models.CharField(max_length=100)
+    booker_prize = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="authors_author_owner_name_ci_unique",
+                violation_error_message="This name is already in your library.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name="") & ~models.Q(book="") & ~models.Q(country=""),
+                name="authors_author_fields_not_blank",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"], name="authors_owner_created_idx"),
+            models.Index("owner", Lower("country"), name="authors_owner_country_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.book}"

@@ -1,0 +1,89 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
+
+from . import selectors, services
+from .filters import AuthorFilter, StableOrderingFilter
+from .serializers import AuthorSerializer, BulkDeleteResultSerializer
+
+BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [messages]}, e.g. a duplicate name.")
+UNAUTHORIZED = OpenApiResponse(description="Missing, invalid, expired or revoked credentials.")
+NOT_FOUND = OpenApiResponse(description="No such author in your library.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your authors",
+        description="Paginated; staff see everyone's and may filter by owner.",
+        responses={200: AuthorSerializer(many=True), 401: UNAUTHORIZED},
+    ),
+    create=extend_schema(
+        summary="Add an author",
+        responses={201: AuthorSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
+    ),
+    retrieve=extend_schema(
+        summary="One author",
+        responses={200: AuthorSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
+    ),
+    update=extend_schema(
+        summary="Replace an author",
+        responses={
+            200: AuthorSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change an author",
+        responses={
+            200: AuthorSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    ),
+    destroy=extend_schema(
+        summary="Delete an author",
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    ),
+    bulk_destroy=extend_schema(
+        summary="Delete your authors that match the filters",
+        description=(
+            "Takes the list's filters (country, booker_prize, search). Without any it "
+            "deletes your whole library. Staff delete only their own authors here."
+        ),
+        filters=True,
+        request=None,
+        responses={200: BulkDeleteResultSerializer, 401: UNAUTHORIZED},
+    ),
+)
+@extend_schema(tags=["authors"])
+class AuthorViewSet(viewsets.ModelViewSet):
+    serializer_class = AuthorSerializer
+    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filterset_class = AuthorFilter
+    search_fields = ["name", "book"]
+    ordering_fields = ["name", "country", "created_at"]
+
+    def get_queryset(self):
+        return selectors.authors_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_author(owner=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_author(author=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.delete_authors(authors=self.get_queryset().filter(pk=instance.pk))
+
+    def bulk_destroy(self, request):
+        authors = self.filter_queryset(selectors.authors_owned_by(request.user))
+        return Response({"deleted": services.delete_authors(authors=authors)})

@@ -1,0 +1,70 @@
+"""The views that belong to no app: health, the API root and unknown /api/ paths."""
+
+from django.db import InterfaceError, OperationalError, connection
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+
+class HealthView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["health"],
+        summary="Is the service up?",
+        description="Answers without authentication; 503 when the database cannot be reached.",
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "database": serializers.CharField(),
+                },
+            ),
+            503: OpenApiResponse(description="The database cannot be reached."),
+        },
+    )
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except (OperationalError, InterfaceError):
+            return Response({"status": "unavailable", "database": "unreachable"}, status=503)
+        return Response({"status": "ok", "database": "ok"})
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Any /api/ path nothing else claims: a JSON 404, never Django's HTML page."""
+    raise exceptions.NotFound()
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request, format=None):
+    """The library API. Log in at /api/auth/token/ (or /api-auth/login/ in a browser)."""
+    links = {
+        "authors": "authors:author-list",
+        "register": "accounts:register",
+        "token": "accounts:token",
+        "sessions": "accounts:session-list",
+        "me": "accounts:me",
+        "users": "accounts:user-list",
+        "health": "health",
+        "docs": "docs",
+        "schema": "schema",
+    }
+    return Response({name: reverse(url, request=request, format=format) for name, url in links.items()})
