@@ -1,3 +1,7 @@
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
@@ -26,8 +30,8 @@ def create_author(*, owner: User, name: str, book: str, country: str, booker_pri
 
 def update_author(*, author: Author, **fields) -> Author:
     """Change an author's fields under the same rule as `create_author`."""
-    for field, value in fields.items():
-        setattr(author, field, value)
+    for name, value in fields.items():
+        setattr(author, name, value)
     try:
         with transaction.atomic():
             author.save()
@@ -40,3 +44,83 @@ def delete_authors(*, authors: QuerySet[Author]) -> int:
     """Delete the given authors in one statement; returns how many went."""
     deleted, _ = authors.order_by().delete()
     return deleted
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    skipped: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row number, reasons)
+    rolled_back: bool = False
+
+
+IMPORTED_FIELDS = ("name", "book", "country", "booker_prize")
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", ""}
+
+
+def import_authors(*, owner: User, rows: Iterable[dict], atomic: bool = False) -> ImportReport:
+    """Add rows to `owner`'s library under the model's rules, the same the API enforces.
+
+    A row whose name is already in the library is skipped, so a file can be imported
+    twice; an invalid row is rejected with its reasons. With `atomic`, one rejected row
+    rolls back the whole import.
+    """
+    report = ImportReport()
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=1):
+            try:
+                author = _author_from_row(owner, row)
+            except DjangoValidationError as error:
+                report.rejected.append((number, _reasons(error)))
+                continue
+            if Author.objects.filter(owner=owner, name__iexact=author.name).exists():
+                report.skipped += 1
+                continue
+            try:
+                with transaction.atomic():
+                    author.save()
+            except IntegrityError:  # The same name arrived through the API meanwhile.
+                report.skipped += 1
+                continue
+            report.created += 1
+        if atomic and report.rejected:
+            transaction.set_rollback(True)
+            report.created, report.rolled_back = 0, True
+    return report
+
+
+def _author_from_row(owner: User, row: dict) -> Author:
+    if not isinstance(row, dict):
+        raise DjangoValidationError("A row must be an object with name, book, country, booker_prize.")
+    text = {name: str(row.get(name) or "").strip() for name in ("name", "book", "country")}
+    errors = {}
+    try:
+        booker_prize = _parse_bool(row.get("booker_prize"))
+    except DjangoValidationError as error:
+        booker_prize, errors = False, error.message_dict
+    author = Author(owner=owner, booker_prize=booker_prize, **text)
+    try:
+        author.full_clean(exclude=["owner"], validate_constraints=False)
+    except DjangoValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise DjangoValidationError(errors)
+    return author
+
+
+def _parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = "" if value is None else str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise DjangoValidationError({"booker_prize": [f"{value!r} is not true or false."]})
+
+
+def _reasons(error: DjangoValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+    return " ".join(error.messages)

@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from accounts.models import User
+from authors import services
+
+from ._files import file_format, read_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Import authors from a CSV or JSON file into a user's library, validating each row "
+        "with the API's rules. Names already in the library are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="A .csv (with a header) or .json (a list of objects) file.")
+        parser.add_argument("--owner", required=True, help="Username of the library's owner.")
+        parser.add_argument("--format", choices=["csv", "json"], help="Default: from the file's extension.")
+        parser.add_argument("--atomic", action="store_true", help="Import nothing if any row is rejected.")
+
+    def handle(self, *args, file, owner, format, atomic, **options):
+        try:
+            user = User.objects.get(username__iexact=owner)
+        except User.DoesNotExist:
+            raise CommandError(f"No user named {owner!r}.") from None
+        rows = read_rows(file, file_format(file, format))
+        # A bar on a terminal; on a pipe or in a log, only the summary below.
+        progress = tqdm(rows, desc="Importing", unit="row", disable=not self.stdout.isatty())
+        report = services.import_authors(owner=user, rows=progress, atomic=atomic)
+        for number, reasons in report.rejected:
+            self.stderr.write(f"Row {number} rejected: {reasons}")
+        summary = f"{report.created} created, {report.skipped} skipped, {len(report.rejected)} rejected."
+        if report.rolled_back:
+            raise CommandError(f"Nothing imported (--atomic): {summary}")
+        self.stdout.write(summary)
