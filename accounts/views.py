@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from . import selectors, services, tokens
+from .authentication import CredentialsInBody
 from .serializers import (
     DeleteAccountSerializer,
     LoginSerializer,
@@ -47,9 +48,9 @@ def client_details(request) -> dict:
 
 
 class AnonymousEndpoint(GenericAPIView):
-    """Endpoints that need no credentials: a stale bearer header must not get in the way."""
+    """Endpoints that take no credentials in the header (see CredentialsInBody)."""
 
-    authentication_classes = []
+    authentication_classes = [CredentialsInBody]
     permission_classes = [AllowAny]
     throttle_classes = [ClientAddressThrottle]
 

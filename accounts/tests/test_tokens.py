@@ -1,0 +1,369 @@
+"""Login, refresh, verify and revoke: the token rows of the contract."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from accounts import tokens
+from accounts.models import LoginSession, RevokedAccessToken
+from accounts.tests.factories import PASSWORD, UserFactory
+from conftest import client_for
+
+LOGIN = "/api/auth/token/"
+REFRESH = "/api/auth/token/refresh/"
+VERIFY = "/api/auth/token/verify/"
+REVOKE = "/api/auth/token/revoke/"
+ME = "/api/accounts/me/"
+
+
+def bearer(access: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+# --- login ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("identifier", ["reader", "READER", "reader@example.com", "Reader@Example.com"])
+def test_login_with_username_or_email_returns_a_working_pair(api_client, identifier):
+    user = UserFactory(username="reader", email="reader@example.com")
+
+    response = api_client.post(LOGIN, {"username": identifier, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+    assert bearer(response.json()["access"]).get(ME).json()["id"] == user.pk
+    assert LoginSession.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_login_records_the_session_client(api_client, user):
+    api_client.post(LOGIN, {"username": user.username, "password": PASSWORD}, HTTP_USER_AGENT="Shelf/2.0")
+
+    session = LoginSession.objects.get(user=user)
+    assert (session.user_agent, session.ip) == ("Shelf/2.0", "127.0.0.1")
+    user.refresh_from_db()
+    assert user.last_login is not None
+
+
+@pytest.mark.django_db
+def test_login_failures_share_one_generic_401(api_client):
+    UserFactory(username="reader")
+    UserFactory(username="sleeper", is_active=False)
+    attempts = [
+        {"username": "nobody", "password": PASSWORD},
+        {"username": "reader", "password": "wrong password"},
+        {"username": "sleeper", "password": PASSWORD},
+    ]
+
+    answers = [api_client.post(LOGIN, body) for body in attempts]
+
+    assert [answer.status_code for answer in answers] == [401, 401, 401]
+    assert len({answer.content for answer in answers}) == 1
+    assert answers[0].json()["code"] == "invalid_credentials"
+    assert not LoginSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_login_with_unknown_user_still_hashes_a_password(api_client, monkeypatch):
+    from accounts.models import User
+
+    calls = []
+    original = User.set_password
+    monkeypatch.setattr(User, "set_password", lambda self, raw: calls.append(raw) or original(self, raw))
+
+    api_client.post(LOGIN, {"username": "nobody", "password": "guess"})
+
+    assert calls == ["guess"]
+
+
+@pytest.mark.django_db
+def test_login_missing_fields_is_400(api_client):
+    response = api_client.post(LOGIN, {})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "password"}
+
+
+@pytest.mark.django_db
+def test_login_upgrades_a_pbkdf2_hash_to_argon2(api_client, settings):
+    settings.PASSWORD_HASHERS = settings.PASSWORD_HASHERS[1:]  # Argon2 first, PBKDF2 second
+    user = UserFactory()
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+
+    response = api_client.post(LOGIN, {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+
+
+# --- refresh (rotation) --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_refresh_rotates_and_old_refresh_stops_working(api_client, user):
+    pair = tokens.start_session(user=user)
+
+    first = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert first.status_code == 200
+    assert set(first.json()) == {"access", "refresh"}
+    assert first.json()["refresh"] != pair.refresh
+    assert bearer(first.json()["access"]).get(ME).status_code == 200
+    assert BlacklistedToken.objects.filter(
+        token__jti=tokens.SessionRefreshToken(pair.refresh)["jti"]
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_rotated_refresh_reused_revokes_the_whole_session(api_client, user):
+    pair = tokens.start_session(user=user)
+    rotated = api_client.post(REFRESH, {"refresh": pair.refresh}).json()
+
+    reuse = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert reuse.status_code == 401
+    assert reuse.json()["code"] == "token_not_valid"
+    # Every token descended from that login is dead: the thief's and the owner's.
+    assert api_client.post(REFRESH, {"refresh": rotated["refresh"]}).status_code == 401
+    assert bearer(rotated["access"]).get(ME).status_code == 401
+    assert bearer(pair.access).get(ME).status_code == 401
+    assert LoginSession.objects.get(pk=pair.session.pk).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_reuse_ends_only_that_session(api_client, user):
+    stolen = tokens.start_session(user=user)
+    other = tokens.start_session(user=user)
+    api_client.post(REFRESH, {"refresh": stolen.refresh})
+
+    api_client.post(REFRESH, {"refresh": stolen.refresh})
+
+    assert bearer(other.access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_refresh_with_an_access_token_is_401(api_client, user):
+    pair = tokens.start_session(user=user)
+
+    response = api_client.post(REFRESH, {"refresh": pair.access})
+
+    assert response.status_code == 401
+    assert bearer(pair.access).get(ME).status_code == 200  # A mistake is not theft.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("garbage", ["not-a-jwt", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.sig"])
+def test_refresh_malformed_is_401(api_client, garbage):
+    response = api_client.post(REFRESH, {"refresh": garbage})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+@pytest.mark.django_db
+def test_refresh_expired_is_401(api_client, user, settings):
+    pair = tokens.start_session(user=user)
+
+    with time_machine.travel(
+        timezone.now() + settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + timedelta(seconds=1)
+    ):
+        response = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_refresh_of_revoked_session_is_401(api_client, user):
+    pair = tokens.start_session(user=user)
+    tokens.end_all_sessions(user)
+
+    assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_refresh_of_deactivated_user_is_401(api_client, user):
+    pair = tokens.start_session(user=user)
+    user.is_active = False
+    user.save()
+
+    assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_refresh_extends_session_and_records_use(api_client, user):
+    pair = tokens.start_session(user=user)
+    later = timezone.now() + timedelta(days=1)
+
+    with time_machine.travel(later, tick=False):
+        api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    session = LoginSession.objects.get(pk=pair.session.pk)
+    assert session.last_used_at == later
+    assert session.expires_at > pair.session.expires_at
+
+
+# --- access token expiry -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_access_token_expires_after_its_lifetime(user, settings):
+    pair = tokens.start_session(user=user)
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+
+    with time_machine.travel(timezone.now() + lifetime - timedelta(seconds=5)):
+        assert bearer(pair.access).get(ME).status_code == 200
+    with time_machine.travel(timezone.now() + lifetime + timedelta(seconds=1)):
+        assert bearer(pair.access).get(ME).status_code == 401
+
+
+# --- verify --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_verify_accepts_live_access_and_refresh_tokens(api_client, user):
+    pair = tokens.start_session(user=user)
+
+    for token in (pair.access, pair.refresh):
+        response = api_client.post(VERIFY, {"token": token})
+        assert (response.status_code, response.json()) == (200, {})
+
+
+@pytest.mark.django_db
+def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
+    revoked = tokens.start_session(user=user)
+    tokens.end_sessions(LoginSession.objects.filter(pk=revoked.session.pk))
+    live = tokens.start_session(user=user)
+    header, payload, signature = live.access.split(".")
+    tampered = f"{header}.{payload[:-2]}xx.{signature}"
+
+    assert api_client.post(VERIFY, {"token": revoked.access}).status_code == 401
+    assert api_client.post(VERIFY, {"token": revoked.refresh}).status_code == 401
+    assert api_client.post(VERIFY, {"token": tampered}).status_code == 401
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        assert api_client.post(VERIFY, {"token": live.access}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_verify_refuses_a_rotated_refresh(api_client, user):
+    pair = tokens.start_session(user=user)
+    api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert api_client.post(VERIFY, {"token": pair.refresh}).status_code == 401
+
+
+# --- revoke --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_revoke_access_token_is_seen_on_the_next_request(user):
+    client = client_for(user)
+    spare = tokens.start_session(user=user)  # another session, unaffected
+
+    response = client.post(REVOKE, {"token": client.pair.access})
+
+    assert response.status_code == 204
+    assert client.get(ME).status_code == 401
+    assert RevokedAccessToken.objects.count() == 1
+    assert bearer(spare.access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_revoke_access_leaves_its_refresh_usable(user, api_client):
+    client = client_for(user)
+    victim = tokens.start_session(user=user)
+
+    client.post(REVOKE, {"token": victim.access})
+
+    assert bearer(victim.access).get(ME).status_code == 401
+    assert api_client.post(REFRESH, {"refresh": victim.refresh}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_revoke_refresh_ends_its_session(user, api_client):
+    client = client_for(user)
+    victim = tokens.start_session(user=user)
+
+    assert client.post(REVOKE, {"token": victim.refresh}).status_code == 204
+
+    assert api_client.post(REFRESH, {"refresh": victim.refresh}).status_code == 401
+    assert bearer(victim.access).get(ME).status_code == 401
+    assert client.get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["access", "refresh"])
+def test_revoke_is_idempotent(user_client, user, kind):
+    token = getattr(tokens.start_session(user=user), kind)
+
+    answers = [user_client.post(REVOKE, {"token": token}).status_code for _ in range(2)]
+
+    assert answers == [204, 204]
+
+
+@pytest.mark.django_db
+def test_revoke_needs_authentication(api_client, user):
+    pair = tokens.start_session(user=user)
+
+    response = api_client.post(REVOKE, {"token": pair.access})
+
+    assert response.status_code == 401
+    assert bearer(pair.access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["garbage", "", "a.b.c"])
+def test_revoke_malformed_is_400(user_client, token):
+    response = user_client.post(REVOKE, {"token": token})
+
+    assert response.status_code == 400
+    assert "token" in response.json()
+
+
+@pytest.mark.django_db
+def test_revoke_another_users_token_is_403(user_client):
+    victim = tokens.start_session(user=UserFactory())
+
+    response = user_client.post(REVOKE, {"token": victim.access})
+
+    assert response.status_code == 403
+    assert bearer(victim.access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_may_revoke_anyones_token(staff_client):
+    victim = tokens.start_session(user=UserFactory())
+
+    assert staff_client.post(REVOKE, {"token": victim.refresh}).status_code == 204
+    assert bearer(victim.access).get(ME).status_code == 401
+
+
+@pytest.mark.django_db
+def test_revoke_an_expired_token_is_a_no_op(user):
+    old = tokens.start_session(user=user)
+
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        response = client_for(user).post(REVOKE, {"token": old.refresh})
+
+    assert response.status_code == 204
+
+
+# --- records kept for the admin ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_outstanding_tokens_are_recorded_without_the_signed_token(user):
+    pair = tokens.start_session(user=user)
+
+    outstanding = OutstandingToken.objects.get(user=user)
+    assert outstanding.jti == tokens.SessionRefreshToken(pair.refresh)["jti"]
+    assert outstanding.token == ""

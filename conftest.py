@@ -1,0 +1,59 @@
+"""Fixtures shared by every app's tests: clients per role, a clean cache, fast hashing."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts import tokens
+from accounts.tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that are about hashing put it back first.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()  # Throttle counters must not leak from one test into the next.
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+def client_for(user) -> APIClient:
+    """An API client holding a fresh login session of `user`; the pair is on `client.pair`."""
+    client = APIClient()
+    client.pair = tokens.start_session(user=user, user_agent="pytest")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {client.pair.access}")
+    return client
+
+
+@pytest.fixture
+def user_client(user):
+    return client_for(user)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return client_for(staff)
