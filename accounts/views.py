@@ -11,6 +11,7 @@ from rest_framework.throttling import BaseThrottle
 
 from . import selectors, services, tokens
 from .authentication import CredentialsInBody
+from .models import LoginSession
 from .serializers import (
     DeleteAccountSerializer,
     LoginSerializer,
@@ -226,6 +227,7 @@ class LogoutAllView(GenericAPIView):
 )
 class LoginSessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = LoginSessionSerializer
+    queryset = LoginSession.objects.none()  # for the schema only; get_queryset scopes every request
 
     def get_queryset(self):
         return selectors.live_sessions(self.request.user)

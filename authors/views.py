@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from . import selectors, services
 from .filters import AuthorFilter, StableOrderingFilter
+from .models import Author
 from .serializers import AuthorSerializer, BulkDeleteResultSerializer
 
 BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [messages]}, e.g. a duplicate name.")
@@ -53,16 +54,6 @@ NOT_FOUND = OpenApiResponse(description="No such author in your library.")
             404: NOT_FOUND,
         },
     ),
-    bulk_destroy=extend_schema(
-        summary="Delete your authors that match the filters",
-        description=(
-            "Takes the list's filters (country, booker_prize, search). Without any it "
-            "deletes your whole library. Staff delete only their own authors here."
-        ),
-        filters=True,
-        request=None,
-        responses={200: BulkDeleteResultSerializer, 401: UNAUTHORIZED},
-    ),
 )
 @extend_schema(tags=["authors"])
 class AuthorViewSet(viewsets.ModelViewSet):
@@ -71,6 +62,7 @@ class AuthorViewSet(viewsets.ModelViewSet):
     filterset_class = AuthorFilter
     search_fields = ["name", "book"]
     ordering_fields = ["name", "country", "created_at"]
+    queryset = Author.objects.none()  # for the schema only; get_queryset scopes every request
 
     def get_queryset(self):
         return selectors.authors_visible_to(self.request.user)
@@ -84,6 +76,17 @@ class AuthorViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_authors(authors=self.get_queryset().filter(pk=instance.pk))
 
+    @extend_schema(
+        operation_id="authors_bulk_destroy",
+        summary="Delete your authors that match the filters",
+        description=(
+            "Takes the list's filters (country, booker_prize, search). Without any it "
+            "deletes your whole library. Staff delete only their own authors here."
+        ),
+        filters=True,
+        request=None,
+        responses={200: BulkDeleteResultSerializer, 401: UNAUTHORIZED},
+    )
     def bulk_destroy(self, request):
         authors = self.filter_queryset(selectors.authors_owned_by(request.user))
         return Response({"deleted": services.delete_authors(authors=authors)})

@@ -24,9 +24,9 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     """DRF's handler, with a `code` beside every `detail` and database outages as 503."""
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, (OperationalError, InterfaceError)):
         exc = ServiceUnavailable()
         exc.wait = 5

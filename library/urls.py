@@ -23,5 +23,5 @@ urlpatterns = [
     re_path(r"^api/", not_found),
 ]
 
-handler400 = "rest_framework.exceptions.bad_request"
-handler500 = "rest_framework.exceptions.server_error"
+handler400 = "library.views.bad_request"
+handler500 = "library.views.server_error"

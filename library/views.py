@@ -1,6 +1,8 @@
 """The views that belong to no app: health, the API root and unknown /api/ paths."""
 
 from django.db import InterfaceError, OperationalError, connection
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import (
@@ -68,3 +70,17 @@ def api_root(request, format=None):
         "schema": "schema",
     }
     return Response({name: reverse(url, request=request, format=format) for name, url in links.items()})
+
+
+def server_error(request):
+    """A JSON 500 under /api/ (Django's own page elsewhere); used when DEBUG is off."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "A server error occurred.", "code": "server_error"}, status=500)
+    return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """A JSON 400 under /api/ for requests Django itself refuses (a bad Host header, say)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)

@@ -1,0 +1,67 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from accounts import tokens
+from accounts.models import LoginSession, RevokedAccessToken
+from accounts.tests.factories import UserFactory
+from accounts.tests.test_tokens import ME, bearer
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_revoke_tokens_ends_every_session_of_the_user(user):
+    pairs = [tokens.start_session(user=user) for _ in range(2)]
+    bystander = tokens.start_session(user=UserFactory())
+
+    out = run("revoke_tokens", user.username.upper())
+
+    assert "Ended 2 login sessions" in out
+    assert all(bearer(pair.access).get(ME).status_code == 401 for pair in pairs)
+    assert bearer(bystander.access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_revoke_tokens_of_unknown_user_fails():
+    with pytest.raises(CommandError, match="No user named"):
+        run("revoke_tokens", "ghost")
+
+
+@pytest.mark.django_db
+def test_prune_tokens_deletes_only_what_expired(user):
+    old = tokens.start_session(user=user)
+    tokens.revoke(old.access, by=user)
+    tokens.end_sessions(LoginSession.objects.filter(pk=old.session.pk))
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        fresh = tokens.start_session(user=user)
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        out = run("prune_tokens", "--batch-size", "1")
+
+    assert "Deleted 1 expired sessions." in out
+    assert "Deleted 1 expired revoked access tokens." in out
+    assert "Deleted 1 expired outstanding tokens." in out
+    assert list(LoginSession.objects.values_list("pk", flat=True)) == [fresh.session.pk]
+    assert not RevokedAccessToken.objects.exists()
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [fresh.session.refresh_jti]
+    assert not BlacklistedToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_simplejwt_flushexpiredtokens_is_available(user):
+    tokens.start_session(user=user)
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        call_command("flushexpiredtokens")
+
+    assert not OutstandingToken.objects.exists()

@@ -1,0 +1,433 @@
+"""/api/authors/: a private list per user, filters, ordering and bulk delete."""
+
+import pytest
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+from authors.models import Author
+from authors.tests.factories import AuthorFactory
+from conftest import client_for
+
+AUTHORS = "/api/authors/"
+
+
+def detail(author) -> str:
+    return f"{AUTHORS}{author.pk}/"
+
+
+def names(response) -> list[str]:
+    return [row["name"] for row in response.json()["results"]]
+
+
+# --- list ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_list_shows_only_the_callers_authors(user_client, user):
+    mine = AuthorFactory(owner=user, name="Mine")
+    AuthorFactory(name="Theirs")
+
+    response = user_client.get(AUTHORS)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 1
+    assert body["results"][0] == {
+        "id": mine.pk,
+        "name": "Mine",
+        "book": mine.book,
+        "country": mine.country,
+        "booker_prize": False,
+        "owner": user.username,
+        "created_at": mine.created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": mine.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@pytest.mark.django_db
+def test_list_needs_authentication(api_client):
+    response = api_client.get(AUTHORS)
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
+
+
+@pytest.mark.django_db
+def test_list_pages_by_20_and_allows_up_to_100(user_client, user):
+    AuthorFactory.create_batch(120, owner=user)
+
+    default = user_client.get(AUTHORS).json()
+    asked = user_client.get(AUTHORS, {"page_size": 50}).json()
+    capped = user_client.get(AUTHORS, {"page_size": 1000}).json()
+
+    assert (default["count"], len(default["results"])) == (120, 20)
+    assert default["next"].endswith("page=2") and default["previous"] is None
+    assert len(asked["results"]) == 50
+    assert len(capped["results"]) == 100
+
+
+@pytest.mark.django_db
+def test_list_pages_do_not_overlap(user_client, user):
+    AuthorFactory.create_batch(30, owner=user, country="Same")
+
+    first = names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15}))
+    second = names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15, "page": 2}))
+
+    assert len(set(first) | set(second)) == 30
+
+
+@pytest.mark.django_db
+def test_list_filters_country_case_insensitively(user_client, user):
+    AuthorFactory(owner=user, name="A", country="Nigeria")
+    AuthorFactory(owner=user, name="B", country="Ireland")
+
+    assert names(user_client.get(AUTHORS, {"country": "NIGERIA"})) == ["A"]
+
+
+@pytest.mark.django_db
+def test_list_filters_booker_prize(user_client, user):
+    AuthorFactory(owner=user, name="Winner", booker_prize=True)
+    AuthorFactory(owner=user, name="Nominee", booker_prize=False)
+
+    assert names(user_client.get(AUTHORS, {"booker_prize": "true"})) == ["Winner"]
+    assert names(user_client.get(AUTHORS, {"booker_prize": "false"})) == ["Nominee"]
+
+
+@pytest.mark.django_db
+def test_list_searches_name_or_book_case_insensitively(user_client, user):
+    AuthorFactory(owner=user, name="Hilary Mantel", book="Wolf Hall")
+    AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
+    AuthorFactory(owner=user, name="Ali Smith", book="Autumn")
+
+    assert names(user_client.get(AUTHORS, {"search": "mantel"})) == ["Hilary Mantel"]
+    assert names(user_client.get(AUTHORS, {"search": "MILK"})) == ["Anna Burns"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "country", "created_at"])
+def test_list_orders_by_each_field_both_ways(user_client, user, field):
+    AuthorFactory(owner=user, name="Bravo", country="Chile")
+    AuthorFactory(owner=user, name="Alpha", country="Zambia")
+    AuthorFactory(owner=user, name="Charlie", country="Austria")
+    expected = [a.name for a in Author.objects.order_by(field)]
+
+    assert names(user_client.get(AUTHORS, {"ordering": field})) == expected
+    assert names(user_client.get(AUTHORS, {"ordering": f"-{field}"})) == expected[::-1]
+
+
+@pytest.mark.django_db
+def test_list_ignores_ordering_by_fields_not_offered(user_client, user):
+    AuthorFactory(owner=user, name="First")
+    AuthorFactory(owner=user, name="Second")
+    default = names(user_client.get(AUTHORS))
+
+    for ordering in ["book", "owner__password", "-owner__password", "owner__email"]:
+        assert names(user_client.get(AUTHORS, {"ordering": ordering})) == default
+
+
+@pytest.mark.django_db
+def test_staff_see_everyones_authors_and_filter_by_owner(staff_client):
+    alice = UserFactory(username="alice")
+    AuthorFactory(owner=alice, name="Alice's")
+    AuthorFactory(name="Someone else's")
+
+    assert user_count(staff_client.get(AUTHORS)) == 2
+    assert names(staff_client.get(AUTHORS, {"owner": "ALICE"})) == ["Alice's"]
+
+
+def user_count(response) -> int:
+    return response.json()["count"]
+
+
+@pytest.mark.django_db
+def test_owner_filter_does_not_reveal_other_libraries(user_client):
+    alice = UserFactory(username="alice")
+    AuthorFactory(owner=alice)
+
+    assert user_count(user_client.get(AUTHORS, {"owner": "alice"})) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_list_query_count_does_not_grow_with_page_size(
+    user_client, user, page_size, django_assert_max_num_queries
+):
+    AuthorFactory.create_batch(60, owner=user)
+
+    # authenticate (1), count (1), page (1)
+    with django_assert_max_num_queries(3):
+        response = user_client.get(AUTHORS, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.django_db
+def test_staff_list_query_count_does_not_grow_with_owners(staff_client, django_assert_max_num_queries):
+    for owner in UserFactory.create_batch(10):
+        AuthorFactory.create_batch(3, owner=owner)
+
+    with django_assert_max_num_queries(3):
+        staff_client.get(AUTHORS, {"page_size": 30})
+
+
+# --- create --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_create_adds_to_the_callers_library(user_client, user):
+    response = user_client.post(
+        AUTHORS, {"name": "Anna Burns", "book": "Milkman", "country": "United Kingdom", "booker_prize": True}
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["owner"] == user.username
+    assert {"id", "created_at", "updated_at"} <= set(body)
+    author = Author.objects.get(pk=body["id"])
+    assert (author.owner, author.name, author.booker_prize) == (user, "Anna Burns", True)
+
+
+@pytest.mark.django_db
+def test_create_defaults_booker_prize_to_false(user_client):
+    response = user_client.post(AUTHORS, {"name": "N", "book": "B", "country": "C"})
+
+    assert response.json()["booker_prize"] is False
+
+
+@pytest.mark.django_db
+def test_create_ignores_read_only_fields(user_client, user):
+    other = UserFactory()
+
+    response = user_client.post(
+        AUTHORS,
+        {
+            "name": "N",
+            "book": "B",
+            "country": "C",
+            "owner": other.username,
+            "id": 999,
+            "created_at": "2000-01-01",
+        },
+    )
+
+    author = Author.objects.get()
+    assert (author.owner, response.json()["owner"]) == (user, user.username)
+    assert author.pk != 999 and author.created_at.year != 2000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", ""),
+        ("name", "   "),
+        ("name", "x" * 101),
+        ("book", ""),
+        ("book", "x" * 201),
+        ("country", ""),
+        ("country", "x" * 101),
+        ("booker_prize", "perhaps"),
+    ],
+)
+def test_create_validates_each_field(user_client, field, value):
+    body = {"name": "N", "book": "B", "country": "C", field: value}
+
+    response = user_client.post(AUTHORS, body)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not Author.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_accepts_the_maximum_lengths(user_client):
+    response = user_client.post(AUTHORS, {"name": "n" * 100, "book": "b" * 200, "country": "c" * 100})
+
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "book", "country"])
+def test_create_requires_each_text_field(user_client, field):
+    body = {"name": "N", "book": "B", "country": "C"}
+    del body[field]
+
+    assert user_client.post(AUTHORS, body).json() == {field: ["This field is required."]}
+
+
+@pytest.mark.django_db
+def test_duplicate_name_in_one_library_is_400_on_name(user_client, user):
+    AuthorFactory(owner=user, name="Ali Smith")
+
+    response = user_client.post(AUTHORS, {"name": "ALI SMITH", "book": "B", "country": "C"})
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["This name is already in your library."]}
+    assert Author.objects.filter(owner=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_same_name_in_two_libraries_is_fine(user_client):
+    AuthorFactory(name="Ali Smith")
+
+    assert user_client.post(AUTHORS, {"name": "Ali Smith", "book": "B", "country": "C"}).status_code == 201
+
+
+@pytest.mark.django_db
+def test_duplicate_name_racing_past_validation_is_still_400(user, monkeypatch):
+    from authors.serializers import AuthorSerializer
+
+    AuthorFactory(owner=user, name="Ali Smith")
+    monkeypatch.setattr(AuthorSerializer, "validate_name", lambda self, value: value)
+
+    response = client_for(user).post(AUTHORS, {"name": "ali smith", "book": "B", "country": "C"})
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["This name is already in your library."]}
+
+
+# --- detail --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_retrieve_update_and_delete_own_author(user_client, user):
+    author = AuthorFactory(owner=user, name="Old")
+
+    assert user_client.get(detail(author)).json()["name"] == "Old"
+    assert user_client.patch(detail(author), {"name": "New"}).json()["name"] == "New"
+    put = user_client.put(
+        detail(author), {"name": "Newer", "book": "B2", "country": "C2", "booker_prize": True}
+    )
+    assert put.status_code == 200
+    author.refresh_from_db()
+    assert (author.name, author.book, author.country, author.booker_prize) == ("Newer", "B2", "C2", True)
+    assert user_client.delete(detail(author)).status_code == 204
+    assert not Author.objects.filter(pk=author.pk).exists()
+
+
+@pytest.mark.django_db
+def test_another_users_author_is_404_for_every_method(user_client):
+    theirs = AuthorFactory(name="Theirs")
+
+    answers = [
+        user_client.get(detail(theirs)),
+        user_client.patch(detail(theirs), {"name": "Mine now"}),
+        user_client.put(detail(theirs), {"name": "Mine now", "book": "B", "country": "C"}),
+        user_client.delete(detail(theirs)),
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 4
+    assert all(
+        a.json() == {"detail": "No Author matches the given query.", "code": "not_found"} for a in answers
+    )
+    theirs.refresh_from_db()
+    assert theirs.name == "Theirs"
+
+
+@pytest.mark.django_db
+def test_rename_onto_an_existing_name_is_400(user_client, user):
+    AuthorFactory(owner=user, name="Taken")
+    author = AuthorFactory(owner=user, name="Free")
+
+    response = user_client.patch(detail(author), {"name": "taken"})
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+@pytest.mark.django_db
+def test_renaming_to_a_new_case_of_its_own_name_is_fine(user_client, user):
+    author = AuthorFactory(owner=user, name="ali smith")
+
+    assert user_client.patch(detail(author), {"name": "Ali Smith"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_patch_cannot_move_an_author_to_another_owner(user_client, user):
+    author = AuthorFactory(owner=user)
+    other = UserFactory()
+
+    user_client.patch(detail(author), {"owner": other.username})
+
+    author.refresh_from_db()
+    assert author.owner == user
+
+
+# --- bulk delete ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bulk_delete_respects_filters(user_client, user):
+    AuthorFactory(owner=user, name="Irish winner", country="Ireland", booker_prize=True)
+    AuthorFactory(owner=user, name="Irish nominee", country="Ireland", booker_prize=False)
+    AuthorFactory(owner=user, name="Indian winner", country="India", booker_prize=True)
+
+    response = user_client.delete(f"{AUTHORS}?country=ireland&booker_prize=true")
+
+    assert response.status_code == 200
+    assert response.json() == {"deleted": 1}
+    assert sorted(Author.objects.values_list("name", flat=True)) == ["Indian winner", "Irish nominee"]
+
+
+@pytest.mark.django_db
+def test_bulk_delete_respects_search(user_client, user):
+    AuthorFactory(owner=user, name="Ali Smith")
+    AuthorFactory(owner=user, name="Zadie Smith")
+    AuthorFactory(owner=user, name="Anna Burns")
+
+    assert user_client.delete(f"{AUTHORS}?search=smith").json() == {"deleted": 2}
+    assert list(Author.objects.values_list("name", flat=True)) == ["Anna Burns"]
+
+
+@pytest.mark.django_db
+def test_bulk_delete_without_filters_empties_only_the_callers_library(user_client, user):
+    AuthorFactory.create_batch(3, owner=user)
+    survivor = AuthorFactory()
+
+    assert user_client.delete(AUTHORS).json() == {"deleted": 3}
+    assert list(Author.objects.all()) == [survivor]
+
+
+@pytest.mark.django_db
+def test_staff_bulk_delete_touches_only_their_own(staff_client, staff):
+    AuthorFactory(owner=staff)
+    AuthorFactory.create_batch(2)
+
+    assert staff_client.delete(AUTHORS).json() == {"deleted": 1}
+    assert Author.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_bulk_delete_needs_authentication(api_client):
+    AuthorFactory()
+
+    assert api_client.delete(AUTHORS).status_code == 401
+    assert Author.objects.count() == 1
+
+
+# --- the account's authors go with it ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_deletes_its_authors(user):
+    AuthorFactory.create_batch(3, owner=user)
+    survivor = AuthorFactory()
+
+    response = client_for(user).delete("/api/accounts/me/", {"password": PASSWORD})
+
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert list(Author.objects.all()) == [survivor]
+
+
+@pytest.mark.django_db
+def test_staff_deleting_a_user_deletes_their_authors(staff_client):
+    target = AuthorFactory().owner
+
+    staff_client.delete(f"/api/accounts/users/{target.pk}/")
+
+    assert not Author.objects.exists()

@@ -1,0 +1,285 @@
+"""What holds across the API: error shape, health, docs, throttling, settings."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError, connection
+from rest_framework.test import APIClient
+
+from accounts.models import LoginSession
+from accounts.tests.factories import PASSWORD, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+# --- errors --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/authors/1/extra/", "/api/authors", "/api/x"])
+def test_unknown_api_paths_answer_json_404(api_client, method, path):
+    response = getattr(api_client, method)(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_browsers_get_the_browsable_api(api_client):
+    response = api_client.get("/api/nope/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_server_errors_under_api_answer_json(user_client, settings, monkeypatch):
+    from authors.views import AuthorViewSet
+
+    settings.DEBUG = False
+    monkeypatch.setattr(AuthorViewSet, "list", lambda *a, **k: 1 / 0)
+    user_client.raise_request_exception = False
+
+    response = user_client.get("/api/authors/")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "A server error occurred.", "code": "server_error"}
+    assert "ZeroDivisionError" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_bad_host_under_api_answers_json_400(api_client, settings):
+    settings.DEBUG = False
+
+    response = api_client.get("/api/health/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_400_in_the_usual_shape(user_client):
+    response = user_client.generic("POST", "/api/authors/", "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_method_not_allowed_is_405_json(user_client):
+    response = user_client.put("/api/authors/")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_database_outage_during_a_request_is_503(user_client, monkeypatch):
+    from authors import selectors
+
+    def unreachable(user):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(selectors, "authors_visible_to", unreachable)
+
+    response = user_client.get("/api/authors/")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "5"
+
+
+# --- health and root -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_is_ok_without_auth(api_client):
+    response = api_client.get("/api/health/")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_is_unreachable(api_client, monkeypatch):
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    response = api_client.get("/api/health/")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+@pytest.mark.django_db
+def test_site_root_redirects_to_the_api(api_client):
+    response = api_client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/api/"
+
+
+@pytest.mark.django_db
+def test_api_root_lists_the_endpoints(api_client):
+    response = api_client.get("/api/")
+
+    assert response.status_code == 200
+    assert {"authors", "register", "token", "sessions", "me", "users", "docs"} <= set(response.json())
+
+
+@pytest.mark.django_db
+def test_browser_login_page_and_admin_are_served(api_client):
+    assert api_client.get("/api-auth/login/").status_code == 200
+    assert api_client.get("/admin/login/").status_code == 200
+
+
+# --- schema and docs -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_schema_is_valid_and_has_no_warnings():
+    out = StringIO()
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out)
+
+    assert '"openapi"' in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_schema_describes_every_endpoint_with_real_bodies(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+
+    expected = {
+        "/api/auth/register/": {"post"},
+        "/api/auth/token/": {"post"},
+        "/api/auth/token/refresh/": {"post"},
+        "/api/auth/token/verify/": {"post"},
+        "/api/auth/token/revoke/": {"post"},
+        "/api/auth/logout/": {"post"},
+        "/api/auth/logout-all/": {"post"},
+        "/api/auth/sessions/": {"get"},
+        "/api/auth/sessions/{id}/": {"delete"},
+        "/api/accounts/me/": {"get", "patch", "delete"},
+        "/api/accounts/me/password/": {"post"},
+        "/api/accounts/users/": {"get"},
+        "/api/accounts/users/{id}/": {"get", "patch", "delete"},
+        "/api/authors/": {"get", "post", "delete"},
+        "/api/authors/{id}/": {"get", "put", "patch", "delete"},
+        "/api/health/": {"get"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+    login = paths["/api/auth/token/"]["post"]
+    assert {"200", "400", "401", "429"} <= set(login["responses"])
+    assert login["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/LoginRequest")
+    assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    list_params = {p["name"] for p in paths["/api/authors/"]["get"]["parameters"]}
+    assert {"country", "booker_prize", "search", "ordering", "page", "page_size", "owner"} <= list_params
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_load_assets_from_this_server(api_client, path):
+    response = api_client.get(path)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn." not in html and "unpkg" not in html
+
+
+# --- throttling ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_storm_from_one_address_is_throttled_without_writes(settings):
+    user = UserFactory()
+    attacker, legitimate = APIClient(REMOTE_ADDR="203.0.113.9"), APIClient(REMOTE_ADDR="198.51.100.4")
+    limit = int(settings.THROTTLE_RATES["login"].split("/")[0])
+    for _ in range(limit):
+        attacker.post("/api/auth/token/", {"username": user.username, "password": "guess"})
+
+    blocked = attacker.post("/api/auth/token/", {"username": user.username, "password": PASSWORD})
+
+    assert blocked.status_code == 429
+    assert blocked.json()["code"] == "throttled"
+    assert int(blocked["Retry-After"]) > 0
+    assert not LoginSession.objects.exists()  # the right password, but nothing was written
+    assert (
+        legitimate.post("/api/auth/token/", {"username": user.username, "password": PASSWORD}).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_spoofed_forwarded_for_does_not_escape_the_throttle(settings):
+    client = APIClient(REMOTE_ADDR="203.0.113.9")
+    limit = int(settings.THROTTLE_RATES["register"].split("/")[0])
+    answers = [
+        client.post("/api/auth/register/", {}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(limit + 1)
+    ]
+
+    assert answers == [400] * limit + [429]
+
+
+@pytest.mark.django_db
+def test_refresh_is_throttled(settings):
+    client = APIClient(REMOTE_ADDR="203.0.113.9")
+    limit = int(settings.THROTTLE_RATES["refresh"].split("/")[0])
+
+    answers = [
+        client.post("/api/auth/token/refresh/", {"refresh": "x"}).status_code for _ in range(limit + 1)
+    ]
+
+    assert answers[-1] == 429 and set(answers[:-1]) == {401}
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def django_setup(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=BASE_DIR,
+        env=environment | {"DJANGO_SETTINGS_MODULE": "library.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = django_setup(DJANGO_DEBUG="false")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_with_a_secret_key_starts():
+    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
+
+    assert (result.returncode, result.stdout.strip()) == (0, "False")
+
+
+def test_development_key_is_kept_out_of_git():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", ".secret_key"], cwd=BASE_DIR, check=False, capture_output=True
+    )
+
+    assert ignored.returncode == 0
