@@ -1,0 +1,99 @@
+import pytest
+from django.test import Client
+
+from accounts import tokens
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from accounts.tests.test_tokens import ME, bearer
+
+CHANGELIST = "/admin/accounts/user/"
+
+
+@pytest.fixture
+def admin_browser(db):
+    browser = Client()
+    browser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return browser
+
+
+@pytest.mark.django_db
+def test_user_page_shows_live_sessions(admin_browser):
+    target = UserFactory()
+    tokens.start_session(user=target, user_agent="Pixel 9")
+
+    page = admin_browser.get(f"{CHANGELIST}{target.pk}/change/")
+
+    assert page.status_code == 200
+    assert "live login sessions" in page.content.decode().lower()
+    assert "Pixel 9" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_user_search_finds_by_email(admin_browser):
+    UserFactory(username="findme", email="needle@example.com")
+    UserFactory(username="other")
+
+    page = admin_browser.get(CHANGELIST, {"q": "needle"})
+
+    assert "findme" in page.content.decode()
+    assert "other" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_revoke_all_tokens_action_cuts_off_the_user(admin_browser):
+    target = UserFactory()
+    pair = tokens.start_session(user=target)
+
+    admin_browser.post(CHANGELIST, {"action": "revoke_all_tokens", "_selected_action": [target.pk]})
+
+    assert bearer(pair.access).get(ME).status_code == 401
+    target.refresh_from_db()
+    assert target.is_active
+
+
+@pytest.mark.django_db
+def test_deactivate_action_deactivates_and_cuts_off(admin_browser):
+    target = UserFactory()
+    pair = tokens.start_session(user=target)
+
+    admin_browser.post(CHANGELIST, {"action": "deactivate", "_selected_action": [target.pk]})
+
+    target.refresh_from_db()
+    assert not target.is_active
+    assert bearer(pair.access).get(ME).status_code == 401
+
+
+@pytest.mark.django_db
+def test_deactivate_action_spares_the_acting_admin(admin_browser):
+    me = User.objects.get(is_superuser=True)
+
+    admin_browser.post(CHANGELIST, {"action": "deactivate", "_selected_action": [me.pk]})
+
+    me.refresh_from_db()
+    assert me.is_active
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/token_blacklist/outstandingtoken/",
+        "/admin/token_blacklist/blacklistedtoken/",
+    ],
+)
+def test_simplejwt_token_tables_are_in_the_admin(admin_browser, user, path):
+    pair = tokens.start_session(user=user)
+    tokens.end_all_sessions(user)  # outstanding, then blacklisted
+
+    page = admin_browser.get(path)
+
+    assert page.status_code == 200
+    assert pair.session.refresh_jti in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_can_log_in_to_the_admin_with_email(password):
+    UserFactory(username="keeper", email="keeper@example.com", is_staff=True)
+    browser = Client()
+
+    assert browser.login(username="KEEPER@example.com", password=password)

@@ -1,0 +1,34 @@
+import pytest
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from authors.tests.factories import AuthorFactory
+
+
+@pytest.fixture
+def admin_browser(db):
+    browser = Client()
+    browser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return browser
+
+
+@pytest.mark.django_db
+def test_author_changelist_searches_and_filters(admin_browser):
+    AuthorFactory(name="Anna Burns", country="United Kingdom", booker_prize=True)
+    AuthorFactory(name="Sally Rooney", country="Ireland")
+
+    searched = admin_browser.get("/admin/authors/author/", {"q": "burns"}).content.decode()
+    filtered = admin_browser.get("/admin/authors/author/", {"booker_prize__exact": "0"}).content.decode()
+
+    assert "Anna Burns" in searched and "Sally Rooney" not in searched
+    assert "Sally Rooney" in filtered and "Anna Burns" not in filtered
+
+
+@pytest.mark.django_db
+def test_user_page_shows_their_authors(admin_browser):
+    author = AuthorFactory(name="Ben Okri")
+
+    page = admin_browser.get(f"/admin/accounts/user/{author.owner.pk}/change/")
+
+    assert page.status_code == 200
+    assert "Ben Okri" in page.content.decode()
