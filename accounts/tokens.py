@@ -20,6 +20,7 @@ is outstanding when issued and blacklisted when rotated or its session ends) so 
 can read them in the admin; the signed token itself is never stored.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from .models import LoginSession, RevokedAccessToken, User
 
 SESSION_CLAIM = "sid"
+USER_ID = re.compile(r"[0-9]{1,18}")
 USER_CLAIM = api_settings.USER_ID_CLAIM
 JTI_CLAIM = api_settings.JTI_CLAIM
 
@@ -276,7 +278,7 @@ def _expiry(token: Token) -> datetime:
 
 def _claim_user(token: Token) -> int:
     value = token.get(USER_CLAIM)
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not USER_ID.fullmatch(str(value)):
         raise InvalidToken("Token has no valid user id.")
     return int(value)
 

@@ -367,3 +367,54 @@ def test_outstanding_tokens_are_recorded_without_the_signed_token(user):
     outstanding = OutstandingToken.objects.get(user=user)
     assert outstanding.jti == tokens.SessionRefreshToken(pair.refresh)["jti"]
     assert outstanding.token == ""
+
+
+# --- tokens signed with our key but not shaped like ours ------------------------------
+
+
+def forged_access(user, **claims) -> str:
+    """An access token signed with the real key, with claims replaced (None removes one)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken(tokens.start_session(user=user).access)
+    for claim, value in claims.items():
+        if value is None:
+            del token[claim]
+        else:
+            token[claim] = value
+    return str(token)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"user_id": None},
+        {"user_id": "abc"},
+        {"user_id": ["1"]},
+        {"user_id": True},
+        {"user_id": "١"},
+        {"user_id": "99999999999999999999"},
+        {"sid": None},
+        {"sid": "not-a-uuid"},
+        {"sid": 12},
+        {"jti": None},
+        {"jti": 5},
+        {"token_type": "refresh"},
+    ],
+    ids=lambda claims: "-".join(f"{k}={v!r}" for k, v in claims.items()),
+)
+def test_signed_tokens_with_bad_claims_are_401(user, claims):
+    response = bearer(forged_access(user, **claims)).get(ME)
+
+    assert response.status_code == 401
+    assert response.json()["code"] in {"token_not_valid", "authentication_failed"}
+
+
+@pytest.mark.django_db
+def test_a_signed_token_naming_another_users_session_is_401(user):
+    other_session = tokens.start_session(user=UserFactory()).session
+
+    response = bearer(forged_access(user, sid=str(other_session.pk))).get(ME)
+
+    assert response.status_code == 401
