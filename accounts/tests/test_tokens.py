@@ -393,7 +393,7 @@ def forged_access(user, **claims) -> str:
         {"user_id": "abc"},
         {"user_id": ["1"]},
         {"user_id": True},
-        {"user_id": "١"},
+        {"user_id": "\u0661"},  # an Arabic-Indic digit one
         {"user_id": "99999999999999999999"},
         {"sid": None},
         {"sid": "not-a-uuid"},
