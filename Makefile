@@ -5,7 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrate seed clean
+# The local services `make test-postgres` uses (created and dropped by the test run).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run serve test test-postgres lint migrate seed clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +30,22 @@ migrate: $(VENV)/.runtime
 run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production-like: gunicorn, DEBUG off, static files collected and served by whitenoise.
+serve: export DJANGO_DEBUG := false
+serve: $(VENV)/.runtime
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY first (README: Deploying)." >&2; exit 1; }
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py
+
 seed: migrate
 	$(PY) manage.py seed_demo
 
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+test-postgres: $(VENV)/.dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -100,10 +100,12 @@ def rotate(raw_refresh: str) -> TokenPair:
     new_refresh = _new_refresh(user_id, session_id)
     with transaction.atomic():
         # Compare-and-swap: of any number of concurrent exchanges of one token, exactly
-        # one matches the old id; every other one finds it gone.
-        swapped = (
+        # one matches the old id; every other one finds it gone. The UPDATE filters only
+        # on the session's own columns, so PostgreSQL re-checks them on the row it locks.
+        active = User.objects.filter(pk=user_id, is_active=True).exists()
+        swapped = active and (
             LoginSession.objects.live()
-            .filter(pk=session_id, refresh_jti=refresh[JTI_CLAIM], user__is_active=True)
+            .filter(pk=session_id, refresh_jti=refresh[JTI_CLAIM])
             .update(
                 refresh_jti=new_refresh[JTI_CLAIM],
                 expires_at=_expiry(new_refresh),

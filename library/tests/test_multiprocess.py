@@ -1,0 +1,164 @@
+"""Two gunicorn processes sharing one PostgreSQL and one Redis, as on two hosts.
+
+Revocation and deactivation done through one process must be refused by the other on
+its very next request, and the throttle counters must be shared. Runs in
+`make test-postgres`; skipped on SQLite, whose test database lives in one process.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(environment: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "1"],
+        cwd=BASE_DIR,
+        env=environment | {"GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if call(base, "GET", "/api/health/")[0] == 200:
+                return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn at {base} did not come up")
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup):
+    """Two server processes, A and B, on the test database and the test Redis."""
+    cache_backend = settings.CACHES["default"]["BACKEND"]
+    if connection.vendor != "postgresql" or not cache_backend.endswith("RedisCache"):
+        pytest.skip("needs PostgreSQL and Redis (make test-postgres)")
+    database = settings.DATABASES["default"]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DB_CONN_MAX_AGE": "0",  # no connection left open when the test database is dropped
+        "THROTTLE_LOGIN": "4/min",
+    }
+    started = [start_server(environment) for _ in range(2)]
+    yield [base for _, base in started]
+    for process, _ in started:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def hash_as_the_servers_do(settings):
+    settings.PASSWORD_HASHERS = settings.PASSWORD_HASHERS[1:]  # without the tests' fast hasher
+
+
+def log_in(base: str, username: str) -> dict:
+    status, pair = call(base, "POST", "/api/auth/token/", {"username": username, "password": PASSWORD})
+    assert status == 200, pair
+    return pair
+
+
+@pytest.mark.django_db(transaction=True)
+def test_token_revoked_through_one_process_is_refused_by_the_other(servers):
+    a, b = servers
+    user = UserFactory()
+    pair = log_in(a, user.username)
+    assert call(b, "GET", "/api/accounts/me/", token=pair["access"])[0] == 200
+
+    assert (
+        call(a, "POST", "/api/auth/token/revoke/", {"token": pair["access"]}, token=pair["access"])[0] == 204
+    )
+
+    assert call(b, "GET", "/api/accounts/me/", token=pair["access"])[0] == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logout_all_through_one_process_is_seen_by_the_other(servers):
+    a, b = servers
+    user = UserFactory()
+    first, second = log_in(a, user.username), log_in(b, user.username)
+    assert call(b, "GET", "/api/authors/", token=first["access"])[0] == 200
+
+    assert call(a, "POST", "/api/auth/logout-all/", token=second["access"])[0] == 204
+
+    assert call(b, "GET", "/api/authors/", token=first["access"])[0] == 401
+    assert call(b, "POST", "/api/auth/token/refresh/", {"refresh": second["refresh"]})[0] == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_deactivated_through_one_process_is_refused_by_the_other(servers):
+    a, b = servers
+    staff, user = UserFactory(is_staff=True), UserFactory()
+    staff_pair, user_pair = log_in(a, staff.username), log_in(b, user.username)
+    assert call(b, "GET", "/api/accounts/me/", token=user_pair["access"])[0] == 200
+
+    status, _ = call(
+        a, "PATCH", f"/api/accounts/users/{user.pk}/", {"is_active": False}, token=staff_pair["access"]
+    )
+    assert status == 200
+
+    assert call(b, "GET", "/api/accounts/me/", token=user_pair["access"])[0] == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
+    a, b = servers
+    pair = log_in(a, UserFactory().username)
+    status, rotated = call(a, "POST", "/api/auth/token/refresh/", {"refresh": pair["refresh"]})
+    assert status == 200
+
+    assert call(b, "POST", "/api/auth/token/refresh/", {"refresh": pair["refresh"]})[0] == 401
+
+    assert call(a, "GET", "/api/accounts/me/", token=rotated["access"])[0] == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_throttle_counters_are_shared_between_processes(servers):
+    a, b = servers
+    wrong = {"username": "nobody", "password": "wrong"}
+    answers = [call(base, "POST", "/api/auth/token/", wrong)[0] for base in (a, b, a, b, a, b)]
+
+    # THROTTLE_LOGIN is 4/min for both: together they allow four, not eight.
+    assert answers == [401, 401, 401, 401, 429, 429]
