@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import tokens
@@ -57,3 +58,11 @@ def user_client(user):
 @pytest.fixture
 def staff_client(staff):
     return client_for(staff)
+
+
+@pytest.fixture
+def admin_browser(db):
+    """A browser logged in to the Django admin as a superuser."""
+    browser = Client()
+    browser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return browser

@@ -9,13 +9,6 @@ from accounts.tests.test_tokens import ME, bearer
 CHANGELIST = "/admin/accounts/user/"
 
 
-@pytest.fixture
-def admin_browser(db):
-    browser = Client()
-    browser.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return browser
-
-
 @pytest.mark.django_db
 def test_user_page_shows_live_sessions(admin_browser):
     target = UserFactory()

@@ -1,15 +1,6 @@
 import pytest
-from django.test import Client
 
-from accounts.tests.factories import UserFactory
 from authors.tests.factories import AuthorFactory
-
-
-@pytest.fixture
-def admin_browser(db):
-    browser = Client()
-    browser.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return browser
 
 
 @pytest.mark.django_db
