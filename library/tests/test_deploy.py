@@ -138,3 +138,13 @@ def test_json_log_format_writes_json_lines():
 
     line = json.loads(result.stdout.strip())
     assert (line["message"], line["status"], line["name"]) == ("GET / 200", 200, "library.requests")
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="with REDIS_URL only")
+def test_redis_url_puts_the_cache_on_djangos_own_redis_backend():
+    from django.core.cache import cache
+
+    cache.set("probe", "value", 5)
+
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache.get("probe") == "value"
