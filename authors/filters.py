@@ -6,7 +6,12 @@ from .models import Author
 
 class AuthorFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(lookup_expr="iexact", help_text="Exact country, any case.")
-    booker_prize = django_filters.BooleanFilter(help_text="true or false.")
+    # Strict: "?booker_prize=maybe" is a 400, not a silently unfiltered list.
+    booker_prize = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="true or false.",
+    )
     owner = django_filters.CharFilter(
         field_name="owner__username",
         lookup_expr="iexact",

@@ -1,14 +1,21 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 
+# Names are printed in lists, CSV files and terminals: no control characters in them.
+no_control_characters = RegexValidator(
+    r"[\x00-\x1f\x7f]", "Control characters are not allowed.", code="control_characters", inverse_match=True
+)
+
+
 class Author(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authors")
-    name = models.CharField(max_length=100)
-    book = models.CharField(max_length=200)
-    country = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[no_control_characters])
+    book = models.CharField(max_length=200, validators=[no_control_characters])
+    country = models.CharField(max_length=100, validators=[no_control_characters])
     booker_prize = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,6 @@
 """The views that belong to no app: health, the API root and unknown /api/ paths."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views import defaults
@@ -80,7 +81,10 @@ def server_error(request):
 
 
 def bad_request(request, exception):
-    """A JSON 400 under /api/ for requests Django itself refuses (a bad Host header, say)."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
-    return defaults.bad_request(request, exception)
+    """JSON under /api/ for requests Django itself refuses: 413 for a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for the rest (a forged Host header, say)."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": "Request body is too large.", "code": "payload_too_large"}, status=413)
+    return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
