@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-
 # Names are printed in lists, CSV files and terminals: no control characters in them.
 no_control_characters = RegexValidator(
     r"[\x00-\x1f\x7f]", "Control characters are not allowed.", code="control_characters", inverse_match=True

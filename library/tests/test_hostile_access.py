@@ -45,6 +45,10 @@ PAGES = ["/api/", "/api/schema/", "/api/docs/", "/api/redoc/"]
 ROLES = ["anonymous", "user", "staff"]
 
 
+def client_as(role: str) -> APIClient:
+    return APIClient() if role == "anonymous" else client_for(UserFactory(is_staff=role == "staff"))
+
+
 @pytest.mark.django_db
 def test_every_endpoint_has_a_rule(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
@@ -65,11 +69,7 @@ def test_endpoint_answers_each_role_as_the_rules_say(role, method, path):
     }
     kind = next((k for k in ids if f"/{k}/{{id}}" in path), None)
     url = path.replace("{id}", str(ids[kind])) if kind else path
-    client = {
-        "anonymous": APIClient,
-        "user": lambda: client_for(UserFactory()),
-        "staff": lambda: client_for(UserFactory(is_staff=True)),
-    }[role]()
+    client = client_as(role)
 
     response = getattr(client, method)(url, {}, format="json")
 
@@ -82,6 +82,6 @@ def test_endpoint_answers_each_role_as_the_rules_say(role, method, path):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_are_open_to_every_role(role, path):
-    client = APIClient() if role == "anonymous" else client_for(UserFactory(is_staff=role == "staff"))
+    client = client_as(role)
 
     assert client.get(path).status_code == 200
