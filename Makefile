@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres lint migrate seed clean
+.PHONY: run serve test test-postgres test-hostile lint migrate seed clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: $(VENV)/.dev
 
 test-postgres: $(VENV)/.dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+
+# Real servers: parallel writers, a database outage, schemathesis. A few minutes.
+test-hostile: $(VENV)/.dev
+	$(PY) -m pytest -m hostile -p no:cacheprovider
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -15,3 +15,7 @@ keepalive = 5
 # request with the user id, JSON with LOG_FORMAT=json. gunicorn's would be a second line.
 accesslog = None
 errorlog = "-"
+# No request-line cap here: gunicorn would answer a long URL with an HTML 414, and
+# under /api/ every answer is JSON. The app bounds what it parses (Django's
+# DATA_UPLOAD_MAX_NUMBER_FIELDS); in production the TLS proxy in front caps URL size.
+limit_request_line = 0

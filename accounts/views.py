@@ -1,13 +1,28 @@
 import ipaddress
 
 from django.contrib.auth import update_session_auth_hash
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
+
+from library.schema import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    INVALID_PAGE,
+    NO_CONTENT,
+    NOT_FOUND,
+    THROTTLED,
+    UNAUTHORIZED,
+)
 
 from . import selectors, services, tokens
 from .authentication import CredentialsInBody
@@ -28,14 +43,6 @@ from .serializers import (
     TokenSerializer,
 )
 from .throttles import ClientAddressThrottle
-
-# Error answers the schema lists, so client developers see them in /api/docs/.
-BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [messages]}.")
-UNAUTHORIZED = OpenApiResponse(description="Missing, invalid, expired or revoked credentials.")
-FORBIDDEN = OpenApiResponse(description="Authenticated, but not allowed to do this.")
-NOT_FOUND = OpenApiResponse(description="No such object among those visible to you.")
-THROTTLED = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
-NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
 def client_details(request) -> dict:
@@ -216,7 +223,7 @@ class LogoutAllView(GenericAPIView):
         tags=["auth"],
         summary="List your live login sessions",
         description="The session this request comes from is marked current.",
-        responses={200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED},
+        responses={200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE},
     ),
     destroy=extend_schema(
         tags=["auth"],
@@ -300,6 +307,16 @@ class PasswordChangeView(GenericAPIView):
         return Response(TokenPairSerializer(pair).data)
 
 
+def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
+    """What GET /users/ answers: staff see StaffUser, everyone else PublicUser."""
+    return PolymorphicProxySerializer(
+        component_name="User",
+        serializers=[PublicUserSerializer, StaffUserSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 class IsStaffForChanges(IsAuthenticated):
     """Anyone logged in may read users; only staff may change or delete them."""
 
@@ -314,12 +331,12 @@ class IsStaffForChanges(IsAuthenticated):
         tags=["accounts"],
         summary="List users",
         description="Public fields only; staff also see email, names, flags and last login.",
-        responses={200: StaffUserSerializer(many=True), 401: UNAUTHORIZED},
+        responses={200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE},
     ),
     retrieve=extend_schema(
         tags=["accounts"],
         summary="One user",
-        responses={200: StaffUserSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
+        responses={200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND},
     ),
     partial_update=extend_schema(
         tags=["accounts"],

@@ -4,21 +4,19 @@ from rest_framework import viewsets
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
+from library.schema import BAD_FILTER, BAD_REQUEST, INVALID_PAGE, NOT_FOUND, UNAUTHORIZED
+
 from . import selectors, services
 from .filters import AuthorFilter, StableOrderingFilter
 from .models import Author
 from .serializers import AuthorSerializer, BulkDeleteResultSerializer
-
-BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [messages]}, e.g. a duplicate name.")
-UNAUTHORIZED = OpenApiResponse(description="Missing, invalid, expired or revoked credentials.")
-NOT_FOUND = OpenApiResponse(description="No such author in your library.")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List your authors",
         description="Paginated; staff see everyone's and may filter by owner.",
-        responses={200: AuthorSerializer(many=True), 401: UNAUTHORIZED},
+        responses={200: AuthorSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHORIZED, 404: INVALID_PAGE},
     ),
     create=extend_schema(
         summary="Add an author",
@@ -85,7 +83,7 @@ class AuthorViewSet(viewsets.ModelViewSet):
         ),
         filters=True,
         request=None,
-        responses={200: BulkDeleteResultSerializer, 401: UNAUTHORIZED},
+        responses={200: BulkDeleteResultSerializer, 400: BAD_FILTER, 401: UNAUTHORIZED},
     )
     def bulk_destroy(self, request):
         authors = self.filter_queryset(selectors.authors_owned_by(request.user))

@@ -5,65 +5,14 @@ its very next request, and the throttle counters must be shared. Runs in
 `make test-postgres`; skipped on SQLite, whose test database lives in one process.
 """
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from accounts.tests.factories import PASSWORD, UserFactory
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, json.loads(raw) if raw else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(environment: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "1"],
-        cwd=BASE_DIR,
-        env=environment | {"GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if call(base, "GET", "/api/health/")[0] == 200:
-                return process, base
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn at {base} did not come up")
+from library.tests.servers import call, gunicorn, server_environment
 
 
 @pytest.fixture(scope="module")
@@ -73,20 +22,15 @@ def servers(django_db_setup):
     if connection.vendor != "postgresql" or not cache_backend.endswith("RedisCache"):
         pytest.skip("needs PostgreSQL and Redis (make test-postgres)")
     database = settings.DATABASES["default"]
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DB_CONN_MAX_AGE": "0",  # no connection left open when the test database is dropped
-        "THROTTLE_LOGIN": "4/min",
-    }
-    started = [start_server(environment) for _ in range(2)]
-    yield [base for _, base in started]
-    for process, _ in started:
-        process.terminate()
-        process.wait(timeout=30)
+    environment = server_environment(
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        REDIS_URL=os.environ["REDIS_URL"],
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        DB_CONN_MAX_AGE="0",  # no connection left open when the test database is dropped
+        THROTTLE_LOGIN="4/min",
+    )
+    with gunicorn(environment) as a, gunicorn(environment) as b:
+        yield a, b
 
 
 @pytest.fixture(autouse=True)
