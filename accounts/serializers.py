@@ -1,8 +1,13 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from .models import LoginSession, User, username_validator
+
+# Shapes only: the examples in the API docs are not real tokens.
+ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.signature"
+REFRESH_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.signature"
 
 # Long enough for any passphrase or password manager; short enough that a 100 KB
 # "password" is refused before anything hashes it.
@@ -46,6 +51,21 @@ class UniqueIdentityMixin:
         return value
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Register",
+            value={
+                "username": "ada",
+                "email": "ada@example.com",
+                "password": "a long unguessable phrase",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+            },
+            request_only=True,
+        )
+    ]
+)
 class RegisterSerializer(UniqueIdentityMixin, serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[username_validator])
     email = serializers.EmailField(max_length=254)
@@ -59,6 +79,20 @@ class RegisterSerializer(UniqueIdentityMixin, serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Registered",
+            value={
+                "id": 7,
+                "username": "ada",
+                "email": "ada@example.com",
+                "date_joined": "2026-11-22T18:00:00Z",
+            },
+            response_only=True,
+        )
+    ]
+)
 class RegisteredUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -66,6 +100,21 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Profile",
+            value={
+                "id": 7,
+                "username": "ada",
+                "email": "ada@example.com",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "date_joined": "2026-11-22T18:00:00Z",
+            },
+        )
+    ]
+)
 class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
     email = serializers.EmailField(max_length=254)
 
@@ -78,10 +127,25 @@ class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
         extra_kwargs = {"username": {"validators": [username_validator]}}
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("Confirm", value={"password": "a long unguessable phrase"}, request_only=True)]
+)
 class DeleteAccountSerializer(serializers.Serializer):
     password = password_field(help_text="Your current password, to confirm.")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Change",
+            value={
+                "old_password": "a long unguessable phrase",
+                "new_password": "an even longer fresh phrase",
+            },
+            request_only=True,
+        )
+    ]
+)
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = password_field()
     new_password = password_field()
@@ -96,24 +160,49 @@ class PasswordChangeSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "By email",
+            value={"username": "ada@example.com", "password": "a long unguessable phrase"},
+            request_only=True,
+        )
+    ]
+)
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="Your username or your email address.")
     password = password_field()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Pair", value={"access": ACCESS_EXAMPLE, "refresh": REFRESH_EXAMPLE}, response_only=True
+        )
+    ]
+)
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("Refresh", value={"refresh": REFRESH_EXAMPLE}, request_only=True)]
+)
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("A token", value={"token": ACCESS_EXAMPLE}, request_only=True)]
+)
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=4096, help_text="An access or a refresh token.")
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("With refresh", value={"refresh": REFRESH_EXAMPLE}, request_only=True)]
+)
 class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField(
         max_length=4096,
@@ -122,6 +211,23 @@ class LogoutSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Session",
+            value={
+                "id": "3f2b9c1e-6a57-4c1b-9d2e-0f6c1a2b3c4d",
+                "created_at": "2026-11-22T18:00:00Z",
+                "expires_at": "2026-11-29T18:00:00Z",
+                "last_used_at": "2026-11-22T18:10:00Z",
+                "user_agent": "Shelf/2.0 (iPhone)",
+                "ip": "203.0.113.7",
+                "current": True,
+            },
+            response_only=True,
+        )
+    ]
+)
 class LoginSessionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField(help_text="Whether this request comes from it.")
 
@@ -143,6 +249,15 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         return token is not None and token.get("sid") == str(session.pk)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Public",
+            value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"},
+            response_only=True,
+        )
+    ]
+)
 class PublicUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -150,6 +265,24 @@ class PublicUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "As staff see it",
+            value={
+                "id": 7,
+                "username": "ada",
+                "date_joined": "2026-11-22T18:00:00Z",
+                "email": "ada@example.com",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "is_active": True,
+                "is_staff": False,
+                "last_login": "2026-11-22T18:10:00Z",
+            },
+        )
+    ]
+)
 class StaffUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User

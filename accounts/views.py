@@ -1,7 +1,9 @@
 import ipaddress
 
 from django.contrib.auth import update_session_auth_hash
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -139,7 +141,11 @@ class VerifyView(AnonymousEndpoint):
         summary="Verify a token",
         description="200 with an empty object if the token would be accepted right now.",
         responses={
-            200: OpenApiResponse(description="{}"),
+            200: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="The token would be accepted.",
+                examples=[OpenApiExample("Valid", value={}, response_only=True)],
+            ),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
         },
@@ -247,6 +253,7 @@ class LoginSessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, views
     get=extend_schema(
         tags=["accounts"],
         summary="Your account",
+        description="The profile of the user the token belongs to.",
         responses={200: MeSerializer, 401: UNAUTHORIZED},
     ),
     patch=extend_schema(
@@ -307,6 +314,27 @@ class PasswordChangeView(GenericAPIView):
         return Response(TokenPairSerializer(pair).data)
 
 
+USER_EXAMPLES = [
+    OpenApiExample(
+        "As a user sees it", value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"}
+    ),
+    OpenApiExample(
+        "As staff see it",
+        value={
+            "id": 7,
+            "username": "ada",
+            "date_joined": "2026-11-22T18:00:00Z",
+            "email": "ada@example.com",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "is_active": True,
+            "is_staff": False,
+            "last_login": "2026-11-22T18:10:00Z",
+        },
+    ),
+]
+
+
 def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
     """What GET /users/ answers: staff see StaffUser, everyone else PublicUser."""
     return PolymorphicProxySerializer(
@@ -330,12 +358,15 @@ class IsStaffForChanges(IsAuthenticated):
     list=extend_schema(
         tags=["accounts"],
         summary="List users",
+        examples=USER_EXAMPLES,
         description="Public fields only; staff also see email, names, flags and last login.",
         responses={200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE},
     ),
     retrieve=extend_schema(
         tags=["accounts"],
         summary="One user",
+        description="Public fields only; staff also see email, names, flags and last login.",
+        examples=USER_EXAMPLES,
         responses={200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND},
     ),
     partial_update=extend_schema(
@@ -353,6 +384,7 @@ class IsStaffForChanges(IsAuthenticated):
     destroy=extend_schema(
         tags=["accounts"],
         summary="Delete a user (staff)",
+        description="The user, their authors and their sessions go. Staff delete their own account at /me/.",
         responses={
             204: NO_CONTENT,
             400: BAD_REQUEST,

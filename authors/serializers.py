@@ -1,8 +1,37 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from .models import Author
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "New author",
+            value={
+                "name": "Anna Burns",
+                "book": "Milkman",
+                "country": "United Kingdom",
+                "booker_prize": True,
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Author",
+            value={
+                "id": 12,
+                "name": "Anna Burns",
+                "book": "Milkman",
+                "country": "United Kingdom",
+                "booker_prize": True,
+                "owner": "ada",
+                "created_at": "2026-11-22T18:00:00Z",
+                "updated_at": "2026-11-22T18:00:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class AuthorSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
 
@@ -30,5 +59,6 @@ class AuthorSerializer(serializers.ModelSerializer):
         return value
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Deleted", value={"deleted": 3}, response_only=True)])
 class BulkDeleteResultSerializer(serializers.Serializer):
     deleted = serializers.IntegerField(help_text="How many authors were deleted.")

@@ -20,14 +20,17 @@ from .serializers import AuthorSerializer, BulkDeleteResultSerializer
     ),
     create=extend_schema(
         summary="Add an author",
+        description="Adds to your library. A name may appear once per library, whatever its case.",
         responses={201: AuthorSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
     ),
     retrieve=extend_schema(
         summary="One author",
+        description="Another user's author answers 404, never 403.",
         responses={200: AuthorSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
     ),
     update=extend_schema(
         summary="Replace an author",
+        description="Every writable field is required.",
         responses={
             200: AuthorSerializer,
             400: BAD_REQUEST,
@@ -37,6 +40,7 @@ from .serializers import AuthorSerializer, BulkDeleteResultSerializer
     ),
     partial_update=extend_schema(
         summary="Change an author",
+        description="Only the fields sent change; the name stays unique in your library.",
         responses={
             200: AuthorSerializer,
             400: BAD_REQUEST,
@@ -46,6 +50,7 @@ from .serializers import AuthorSerializer, BulkDeleteResultSerializer
     ),
     destroy=extend_schema(
         summary="Delete an author",
+        description="Deletes one author of your library.",
         responses={
             204: OpenApiResponse(description="Deleted."),
             401: UNAUTHORIZED,

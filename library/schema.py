@@ -1,12 +1,54 @@
 """The error answers the OpenAPI schema lists, shared by every app's views."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
 
-BAD_REQUEST = OpenApiResponse(description="Field errors: {field: [messages]}.")
-BAD_FILTER = OpenApiResponse(description="A filter value is invalid, e.g. booker_prize=maybe.")
-UNAUTHORIZED = OpenApiResponse(description="Missing, invalid, expired or revoked credentials.")
-FORBIDDEN = OpenApiResponse(description="Authenticated, but not allowed to do this.")
-NOT_FOUND = OpenApiResponse(description="No such object among those visible to you.")
-INVALID_PAGE = OpenApiResponse(description="Invalid page: ?page= is not a page number in range.")
-THROTTLED = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
+Error = inline_serializer(
+    "Error",
+    {
+        "detail": serializers.CharField(help_text="What went wrong, for people."),
+        "code": serializers.CharField(help_text="What went wrong, for programs."),
+    },
+)
+
+
+def error(description: str, detail: str, code: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=Error,
+        description=description,
+        examples=[OpenApiExample(code, value={"detail": detail, "code": code}, response_only=True)],
+    )
+
+
+def field_errors(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=OpenApiTypes.OBJECT,
+        description=description + " The body maps each field to its messages.",
+        examples=[OpenApiExample("field errors", value=example, response_only=True)],
+    )
+
+
+BAD_REQUEST = field_errors("Invalid input.", {"name": ["This field may not be blank."]})
+BAD_FILTER = field_errors(
+    "A filter value is invalid.",
+    {"booker_prize": ["Select a valid choice. maybe is not one of the available choices."]},
+)
+UNAUTHORIZED = error(
+    "Missing, invalid, expired or revoked credentials.",
+    "Token has been revoked, or its user is inactive or gone.",
+    "token_not_valid",
+)
+FORBIDDEN = error(
+    "Authenticated, but not allowed to do this.",
+    "You do not have permission to perform this action.",
+    "permission_denied",
+)
+NOT_FOUND = error("No such object among those visible to you.", "Not found.", "not_found")
+INVALID_PAGE = error("?page= is not a page number in range.", "Invalid page.", "not_found")
+THROTTLED = error(
+    "Too many requests from this address; the Retry-After header says when to try again.",
+    "Request was throttled. Expected available in 42 seconds.",
+    "throttled",
+)
 NO_CONTENT = OpenApiResponse(description="Done; no body.")

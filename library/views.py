@@ -4,7 +4,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views import defaults
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import (
     api_view,
@@ -16,6 +16,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+
+
+HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+
 
 class HealthView(APIView):
     authentication_classes = []
@@ -26,14 +31,16 @@ class HealthView(APIView):
         summary="Is the service up?",
         description="Answers without authentication; 503 when the database cannot be reached.",
         responses={
-            200: inline_serializer(
-                "Health",
-                {
-                    "status": serializers.CharField(),
-                    "database": serializers.CharField(),
-                },
+            200: OpenApiResponse(
+                response=HEALTH,
+                description="Up, and the database takes writes.",
+                examples=[OpenApiExample("Healthy", value={"status": "ok", "database": "ok"})],
             ),
-            503: OpenApiResponse(description="The database cannot be reached."),
+            503: OpenApiResponse(
+                response=HEALTH,
+                description="The database cannot be reached.",
+                examples=[OpenApiExample("Down", value={"status": "unavailable", "database": "unreachable"})],
+            ),
         },
     )
     def get(self, request):

@@ -279,3 +279,28 @@ def test_production_with_a_secret_key_starts():
 
 def test_development_key_is_kept_out_of_git():
     assert ".secret_key" in (BASE_DIR / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.django_db
+def test_every_operation_is_documented_with_examples(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    gaps = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            if not (operation.get("summary") and operation.get("description")):
+                gaps.append(f"{where}: summary or description")
+            if not set(operation["tags"]) <= {"auth", "accounts", "authors", "health"}:
+                gaps.append(f"{where}: tags {operation['tags']}")
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if "requestBody" in operation and "examples" not in body:
+                gaps.append(f"{where}: request example")
+            for status, response in operation["responses"].items():
+                content = response.get("content", {}).get("application/json")
+                if status != "204" and "examples" not in (content or {}):
+                    gaps.append(f"{where}: {status} example")
+            if not any(status.startswith("4") for status in operation["responses"]) and path != "/api/health/":
+                gaps.append(f"{where}: no error responses")
+
+    assert gaps == []
