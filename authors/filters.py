@@ -6,10 +6,12 @@ from .models import Author
 
 class AuthorFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(lookup_expr="iexact", help_text="Exact country, any case.")
-    # Strict: "?booker_prize=maybe" is a 400, not a silently unfiltered list.
-    booker_prize = django_filters.TypedChoiceFilter(
+    # Strict: "?booker_prize=maybe" is a 400, not a silently unfiltered list. The empty
+    # choice lets the browsable API's filter form leave it unset.
+    booker_prize = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
+        empty_label="any",
+        method="filter_booker_prize",
         help_text="true or false.",
     )
     owner = django_filters.CharFilter(
@@ -21,6 +23,9 @@ class AuthorFilter(django_filters.FilterSet):
     class Meta:
         model = Author
         fields = ["country", "booker_prize", "owner"]
+
+    def filter_booker_prize(self, queryset, name, value):
+        return queryset.filter(booker_prize=value == "true")
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -71,7 +71,7 @@ WSGI_APPLICATION = "library.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "library" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -174,6 +174,7 @@ LOGGING = {
 
 LOGIN_URL = "rest_framework:login"
 LOGIN_REDIRECT_URL = "/api/"
+LOGOUT_REDIRECT_URL = "/api/"
 
 # --- API policy: what a client developer can count on -------------------------------
 # Page size: 20 by default, a client may ask for up to 100 with ?page_size=.
