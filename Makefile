@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres test-hostile lint migrate seed clean
+.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots lint migrate seed clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ test-postgres: $(VENV)/.dev
 # Real servers: parallel writers, a database outage, schemathesis. A few minutes.
 test-hostile: $(VENV)/.dev
 	$(PY) -m pytest -m hostile -p no:cacheprovider
+
+# Playwright drives Debian's Chromium (installed here if missing; no browser download).
+test-browser: $(VENV)/.dev /usr/bin/chromium
+	$(PY) -m pytest -m browser -p no:cacheprovider
+
+# The screenshots README shows, made by the browser tests.
+docs-screenshots: $(VENV)/.dev /usr/bin/chromium
+	DOCS_SCREENSHOTS=1 $(PY) -m pytest -m browser -p no:cacheprovider
+
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,8 @@
 """Fixtures shared by every app's tests: clients per role, a clean cache, fast hashing."""
 
+import io
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -66,3 +69,20 @@ def admin_browser(db):
     browser = Client()
     browser.force_login(UserFactory(is_staff=True, is_superuser=True))
     return browser
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def terminal_stderr(monkeypatch):
+    """A terminal as the progress bars' stderr, so they draw; read it with .getvalue().
+
+    Patched where library.progress looks, since pytest's capture resets sys.stderr."""
+    from library import progress
+
+    stderr = Terminal()
+    monkeypatch.setattr(progress, "sys", SimpleNamespace(stderr=stderr))
+    return stderr

@@ -22,6 +22,7 @@ can read them in the admin; the signed token itself is never stored.
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -223,20 +224,25 @@ def end_all_sessions(user: User) -> int:
     return end_sessions(LoginSession.objects.filter(user=user))
 
 
-def prune_expired(*, batch_size: int = 5000) -> dict[str, int]:
+def prune_expired(
+    *, batch_size: int = 5000, on_batch: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     """Delete records that can no longer matter because the tokens they govern expired.
 
-    Deletes run in batches so that no single statement holds the tables for long.
+    Deletes run in batches so that no single statement holds the tables for long;
+    `on_batch(table, rows)` hears of each one.
     """
     now = timezone.now()
+    expired = {
+        "sessions": LoginSession.objects.filter(expires_at__lte=now),
+        "revoked access tokens": RevokedAccessToken.objects.filter(expires_at__lte=now),
+        "outstanding tokens": OutstandingToken.objects.filter(expires_at__lte=now),
+    }
     return {
-        "sessions": _delete_in_batches(LoginSession.objects.filter(expires_at__lte=now), batch_size),
-        "revoked access tokens": _delete_in_batches(
-            RevokedAccessToken.objects.filter(expires_at__lte=now), batch_size
-        ),
-        "outstanding tokens": _delete_in_batches(
-            OutstandingToken.objects.filter(expires_at__lte=now), batch_size
-        ),
+        table: _delete_in_batches(
+            rows, batch_size, lambda count, table=table: on_batch and on_batch(table, count)
+        )
+        for table, rows in expired.items()
     }
 
 
@@ -299,9 +305,10 @@ def _claim_jti(token: Token) -> str:
     return value
 
 
-def _delete_in_batches(rows: QuerySet, batch_size: int) -> int:
+def _delete_in_batches(rows: QuerySet, batch_size: int, on_batch: Callable[[int], None]) -> int:
     deleted = 0
     while batch := list(rows.values_list("pk", flat=True)[:batch_size]):
         rows.model.objects.filter(pk__in=batch).delete()
         deleted += len(batch)
+        on_batch(len(batch))
     return deleted

@@ -65,3 +65,15 @@ def test_simplejwt_flushexpiredtokens_is_available(user):
         call_command("flushexpiredtokens")
 
     assert not OutstandingToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_prune_tokens_draws_progress_bars_on_a_terminal(user, terminal_stderr):
+    for _ in range(3):
+        tokens.start_session(user=user)
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        out = run("prune_tokens", "--batch-size", "2")
+
+    assert "Deleting expired sessions" in terminal_stderr.getvalue()
+    assert "Deleted 3 expired sessions." in out

@@ -180,3 +180,32 @@ def test_seed_demo_refuses_production(settings):
 
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         run("seed_demo")
+
+
+@pytest.mark.django_db
+def test_import_draws_a_progress_bar_on_a_terminal(tmp_path, owner, terminal_stderr):
+    path = write(tmp_path, "a.csv", "name,book,country\nA,B,C\nD,E,F\n")
+
+    run("import_authors", path, "--owner", "owner")
+
+    assert "Importing: 100%" in terminal_stderr.getvalue()
+    assert "2/2" in terminal_stderr.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_writes_no_bar_when_not_on_a_terminal(tmp_path, owner, capsys):
+    path = write(tmp_path, "a.csv", "name,book,country\nA,B,C\n")
+
+    run("import_authors", path, "--owner", "owner")
+
+    assert "Importing" not in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_export_to_a_file_draws_a_progress_bar_on_a_terminal(tmp_path, owner, terminal_stderr):
+    AuthorFactory.create_batch(3, owner=owner)
+
+    out, _ = run("export_authors", "--owner", "owner", "-o", str(tmp_path / "out.json"))
+
+    assert "Exporting: 100%" in terminal_stderr.getvalue()
+    assert "Exported 3 authors" in out

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts import tokens
+from library.progress import progress
 
 
 class Command(BaseCommand):
@@ -14,5 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=5000, help="Rows per DELETE (default 5000).")
 
     def handle(self, *args, batch_size, **options):
-        for table, deleted in tokens.prune_expired(batch_size=batch_size).items():
-            self.stdout.write(f"Deleted {deleted} expired {table}.")
+        bars = {}
+
+        def advance(table: str, rows: int) -> None:
+            bars.setdefault(table, progress(desc=f"Deleting expired {table}")).update(rows)
+
+        deleted = tokens.prune_expired(batch_size=batch_size, on_batch=advance)
+        for bar in bars.values():
+            bar.close()
+        for table, count in deleted.items():
+            self.stdout.write(f"Deleted {count} expired {table}.")

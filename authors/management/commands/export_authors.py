@@ -1,13 +1,12 @@
 import csv
 import json
-import sys
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from accounts.models import User
 from authors import selectors
+from library.progress import progress
 
 from ._files import COLUMNS, file_format
 
@@ -31,10 +30,8 @@ class Command(BaseCommand):
         if not output:
             _write(lambda text: self.stdout.write(text, ending=""), fmt, rows)
             return
-        # The bar goes to stderr, and only on a terminal; the summary line always.
-        rows = tqdm(
-            rows, desc="Exporting", unit="row", total=authors.count(), disable=not sys.stderr.isatty()
-        )
+        # A bar on a terminal (stdout may be the data itself); the summary line always.
+        rows = progress(rows, desc="Exporting", total=authors.count())
         try:
             with open(output, "w", newline="", encoding="utf-8") as handle:
                 count = _write(handle.write, fmt, rows)

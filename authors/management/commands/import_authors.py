@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from accounts.models import User
 from authors import services
+from library.progress import progress
 
 from ._files import file_format, read_rows
 
@@ -26,8 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {owner!r}.") from None
         rows = read_rows(file, file_format(file, format))
         # A bar on a terminal; on a pipe or in a log, only the summary below.
-        progress = tqdm(rows, desc="Importing", unit="row", disable=not self.stdout.isatty())
-        report = services.import_authors(owner=user, rows=progress, atomic=atomic)
+        report = services.import_authors(owner=user, rows=progress(rows, desc="Importing"), atomic=atomic)
         for number, reasons in report.rejected:
             self.stderr.write(f"Row {number} rejected: {reasons}")
         summary = f"{report.created} created, {report.skipped} skipped, {len(report.rejected)} rejected."

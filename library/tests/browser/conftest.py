@@ -49,14 +49,15 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def screenshot(page):
-    """Save the page under test-artifacts/ (ignored); with DOCS_SCREENSHOTS=1 also under docs/."""
+    """Save the page under test-artifacts/ (ignored); with DOCS_SCREENSHOTS=1, the ones
+    README shows (for_docs) also under docs/."""
 
-    def save(name: str) -> None:
+    def save(name: str, for_docs: bool = False) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-        if os.environ.get("DOCS_SCREENSHOTS") == "1":
+        if for_docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
             DOCS.mkdir(exist_ok=True)
-            page.screenshot(path=DOCS / f"{name}.png")
+            page.screenshot(path=DOCS / f"{name}.png", full_page=True)
 
     return save
 
@@ -70,7 +71,9 @@ def only_local_requests(page, live_server):
     outside = []
     page.on(
         "request",
-        lambda request: None if request.url.startswith((live_server.url, "data:", "blob:")) else outside.append(request),
+        lambda request: (
+            None if request.url.startswith((live_server.url, "data:", "blob:")) else outside.append(request)
+        ),
     )
     yield
     settled = {}

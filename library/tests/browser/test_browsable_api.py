@@ -28,7 +28,7 @@ def test_log_in_browse_create_an_author_with_the_form_filter_and_log_out(live_se
     expect(page.locator(".response-info")).to_contain_text("HTTP 201 Created")
     author = Author.objects.get(owner=user)
     assert (author.name, author.booker_prize) == ("Bernardine Evaristo", True)
-    screenshot("browsable-api-created")
+    screenshot("browsable-api-created", for_docs=True)
 
     page.goto(f"{live_server.url}/api/authors/")
     page.get_by_role("button", name="Filters").click()

@@ -18,7 +18,7 @@ def test_swagger_ui_authorizes_with_a_bearer_token_and_lists_authors(
     expect(page.get_by_text("Log in (obtain a token pair)")).to_be_visible()
     expect(page.get_by_text("Refresh (rotate) a token pair")).to_be_visible()
     expect(page.get_by_text("Revoke a token", exact=True)).to_be_visible()
-    screenshot("swagger-ui")
+    screenshot("swagger-ui", for_docs=True)
 
     page.get_by_role("button", name="Authorize").first.click()
     bearer = page.locator(".auth-container", has_text="jwtAuth")
