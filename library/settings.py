@@ -172,6 +172,7 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
 }
 
+CSRF_FAILURE_VIEW = "library.views.csrf_failure"
 LOGIN_URL = "rest_framework:login"
 LOGIN_REDIRECT_URL = "/api/"
 LOGOUT_REDIRECT_URL = "/api/"

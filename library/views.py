@@ -3,7 +3,8 @@
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import (
@@ -51,6 +52,7 @@ class HealthView(APIView):
         return Response({"status": "ok", "database": "ok"})
 
 
+@csrf_exempt  # it changes nothing, so a cookie without a CSRF token is no reason for a 403
 def not_found(request, *args, **kwargs):
     """Any /api/ path nothing else claims: a JSON 404, never Django's HTML page.
 
@@ -75,6 +77,13 @@ def api_root(request, format=None):
         "schema": "schema",
     }
     return Response({name: reverse(url, request=request, format=format) for name, url in links.items()})
+
+
+def csrf_failure(request, reason=""):
+    """A JSON 403 under /api/ when Django's CSRF check refuses a request (Django's page elsewhere)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"CSRF failed: {reason}", "code": "csrf_failed"}, status=403)
+    return csrf.csrf_failure(request, reason)
 
 
 def server_error(request):

@@ -1,5 +1,6 @@
 """What holds across the API: error shape, health, docs, throttling, settings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
@@ -29,6 +31,33 @@ def test_unknown_api_paths_answer_json_404(api_client, method, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_paths_answer_json_404_even_with_a_session_cookie(user, method):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+
+    response = getattr(browser, method)("/api/authors/0.5/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_csrf_failures_under_api_answer_json(user):
+    from django.test import RequestFactory
+
+    from library.views import csrf_failure
+
+    response = csrf_failure(RequestFactory().post("/api/whatever/"), reason="CSRF cookie not set.")
+
+    assert response.status_code == 403
+    assert json.loads(response.content) == {
+        "detail": "CSRF failed: CSRF cookie not set.",
+        "code": "csrf_failed",
+    }
 
 
 @pytest.mark.django_db
