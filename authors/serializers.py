@@ -49,6 +49,21 @@ class AuthorSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "owner", "created_at", "updated_at"]
 
+    def to_representation(self, author: Author) -> dict:
+        # DRF's generic walk over the fields costs ~25 us an author, a fifth of a list
+        # request. Same output, field by field (a test compares it with DRF's own).
+        stamp = self.fields["created_at"].to_representation
+        return {
+            "id": author.id,
+            "name": author.name,
+            "book": author.book,
+            "country": author.country,
+            "booker_prize": author.booker_prize,
+            "owner": author.owner.username,
+            "created_at": stamp(author.created_at),
+            "updated_at": stamp(author.updated_at),
+        }
+
     def validate_name(self, value: str) -> str:
         owner = self.instance.owner if self.instance else self.context["request"].user
         same_name = Author.objects.filter(owner=owner, name__iexact=value)

@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.filters import SearchFilter
@@ -7,7 +6,7 @@ from rest_framework.response import Response
 from library.schema import BAD_FILTER, BAD_REQUEST, INVALID_PAGE, NOT_FOUND, UNAUTHORIZED
 
 from . import selectors, services
-from .filters import AuthorFilter, StableOrderingFilter
+from .filters import AuthorFilter, AuthorFilterBackend, StableOrderingFilter
 from .models import Author
 from .serializers import AuthorSerializer, BulkDeleteResultSerializer
 
@@ -61,7 +60,7 @@ from .serializers import AuthorSerializer, BulkDeleteResultSerializer
 @extend_schema(tags=["authors"])
 class AuthorViewSet(viewsets.ModelViewSet):
     serializer_class = AuthorSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [AuthorFilterBackend, SearchFilter, StableOrderingFilter]
     filterset_class = AuthorFilter
     search_fields = ["name", "book"]
     ordering_fields = ["name", "country", "created_at"]

@@ -431,3 +431,54 @@ def test_staff_deleting_a_user_deletes_their_authors(staff_client):
     staff_client.delete(f"/api/accounts/users/{target.pk}/")
 
     assert not Author.objects.exists()
+
+
+# --- pagination at scale -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ordering", [None, "name", "-country"])
+def test_every_page_holds_what_an_offset_would_give(user_client, user, ordering):
+    for n in range(47):
+        AuthorFactory(owner=user, name=f"N{n % 13:02d}-{n}", country=f"C{n % 5}")
+    query = {"page_size": 10, **({"ordering": ordering} if ordering else {})}
+    expected = names_in_order(user_client.get(AUTHORS, {**query, "page_size": 100}))
+
+    pages = [names_in_order(user_client.get(AUTHORS, {**query, "page": page})) for page in range(1, 6)]
+
+    assert [name for page in pages for name in page] == expected
+    assert [len(page) for page in pages] == [10, 10, 10, 10, 7]
+
+
+def names_in_order(response) -> list[str]:
+    return [row["name"] for row in response.json()["results"]]
+
+
+@pytest.mark.django_db
+def test_the_last_page_is_read_from_the_end_without_a_large_offset(user_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AuthorFactory.create_batch(95, owner=user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = user_client.get(AUTHORS, {"page": 5})
+
+    assert len(response.json()["results"]) == 15
+    page_sql = queries.captured_queries[-1]["sql"]
+    assert "OFFSET 80" not in page_sql and "LIMIT 15" in page_sql
+
+
+@pytest.mark.django_db
+def test_the_fast_representation_matches_drfs_own(user):
+    from rest_framework import serializers
+
+    from authors.serializers import AuthorSerializer
+
+    author = AuthorFactory(owner=user, name="Zoë", booker_prize=True)
+    serializer = AuthorSerializer()
+
+    assert serializer.to_representation(author) == serializers.ModelSerializer.to_representation(
+        serializer, author
+    )
+    assert list(serializer.to_representation(author)) == AuthorSerializer.Meta.fields
