@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots lint migrate seed clean
+.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots bench lint migrate seed clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ test-browser: $(VENV)/.dev /usr/bin/chromium
 # The screenshots README shows, made by the browser tests.
 docs-screenshots: $(VENV)/.dev /usr/bin/chromium
 	DOCS_SCREENSHOTS=1 $(PY) -m pytest -m browser -p no:cacheprovider
+
+# The benchmark: gunicorn + wrk on loopback, a few minutes. BENCH_ARGS="--authors 1000000
+# --dead-token-rows 1000000" for the scale run.
+bench: $(VENV)/.bench /usr/bin/wrk
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+$(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+/usr/bin/wrk:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 /usr/bin/chromium:
 	apt-get update -qq

@@ -5,7 +5,8 @@ Flask tutorials' app, driven by wrk over loopback. Ratios from one run are what 
     python bench/run.py --authors 1000000 --dead-token-rows 1000000   # the scale run
 
 Each server runs one sync worker pinned to CPU 0; wrk runs on CPU 1. Prints a table and
-writes bench/results/<time>.json and .png, and the same as bench/results/latest.*.
+writes bench/results/<time>.json, .png and -profile.txt, and the same as
+bench/results/latest.* (or --label), which are committed.
 """
 
 import argparse
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--dead-token-rows", type=int, default=100_000, help="for the token-table scenario")
     parser.add_argument("--seconds", type=int, default=10, help="per scenario")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--label", default="latest", help="also write bench/results/LABEL.* (committed)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs Debian's wrk.")
@@ -464,11 +466,11 @@ def report(results: dict, args) -> None:
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for name in (stamp, "latest"):
+    for name in (stamp, args.label):
         (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
         (RESULTS / f"{name}-profile.txt").write_text(results["profile"])
         chart(results, RESULTS / f"{name}.png")
-    print(f"Wrote bench/results/{stamp}.json, .png and -profile.txt (and latest.*).")
+    print(f"Wrote bench/results/{stamp}.json, .png and -profile.txt (and {args.label}.*).")
 
 
 def chart(results: dict, path: Path) -> None:
