@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from . import selectors
 from .models import User
 
 
@@ -14,9 +15,9 @@ class UsernameOrEmailBackend(ModelBackend):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        field = "email__iexact" if "@" in username else "username__iexact"
+        find = selectors.users_with_email if "@" in username else selectors.users_named
         try:
-            user = User._default_manager.get(**{field: username})
+            user = find(username).get()
         except User.DoesNotExist:
             User().set_password(password)
             return None

@@ -1,4 +1,5 @@
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 
 from .models import LoginSession, User
 
@@ -10,3 +11,19 @@ def live_sessions(user: User) -> QuerySet[LoginSession]:
 
 def users() -> QuerySet[User]:
     return User.objects.order_by("id")
+
+
+def users_named(username: str) -> QuerySet[User]:
+    """Users whose username is `username` in any case, through the unique index on
+    LOWER(username); `username__iexact` would scan the table."""
+    return User.objects.alias(lower_username=Lower("username")).filter(lower_username=Lower(Value(username)))
+
+
+def users_with_email(email: str) -> QuerySet[User]:
+    """Users whose email is `email` in any case, through the unique index on LOWER(email)
+    (a partial index over non-empty emails, hence the exclude)."""
+    return (
+        User.objects.alias(lower_email=Lower("email"))
+        .filter(lower_email=Lower(Value(email)))
+        .exclude(email="")
+    )

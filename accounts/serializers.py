@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from . import selectors
 from .models import LoginSession, User, username_validator
 
 # Shapes only: the examples in the API docs are not real tokens.
@@ -34,19 +35,18 @@ def check_password_strength(password: str, user: User, field: str) -> None:
 class UniqueIdentityMixin:
     """Usernames and emails are unique whatever their case, on create and on change."""
 
-    def _taken(self, **lookup) -> bool:
-        others = User.objects.filter(**lookup)
+    def _taken(self, others) -> bool:
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         return others.exists()
 
     def validate_username(self, value: str) -> str:
-        if self._taken(username__iexact=value):
+        if self._taken(selectors.users_named(value)):
             raise serializers.ValidationError("A user with that username already exists.")
         return value
 
     def validate_email(self, value: str) -> str:
-        if self._taken(email__iexact=value):
+        if self._taken(selectors.users_with_email(value)):
             raise serializers.ValidationError("A user with that email already exists.")
         return value
 

@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
-from . import tokens
+from . import selectors, tokens
 from .models import User
 
 
@@ -26,7 +26,7 @@ def register_user(
             )
     except IntegrityError:
         # Lost a race with a registration of the same name or email.
-        field = "username" if User.objects.filter(username__iexact=username).exists() else "email"
+        field = "username" if selectors.users_named(username).exists() else "email"
         raise ValidationError({field: [f"A user with that {field} already exists."]}) from None
 
 

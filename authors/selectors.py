@@ -1,4 +1,5 @@
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 
 from accounts.models import User
 
@@ -14,3 +15,9 @@ def authors_visible_to(user: User) -> QuerySet[Author]:
     if user.is_staff:
         return Author.objects.select_related("owner")
     return authors_owned_by(user)
+
+
+def authors_named(*, owner: User, name: str) -> QuerySet[Author]:
+    """`owner`'s authors called `name` in any case, found through the unique index on
+    (owner, LOWER(name)); `name__iexact` would scan the whole library."""
+    return Author.objects.alias(lower_name=Lower("name")).filter(owner=owner, lower_name=Lower(Value(name)))

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from . import selectors
 from .models import Author
 
 
@@ -66,7 +67,7 @@ class AuthorSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         owner = self.instance.owner if self.instance else self.context["request"].user
-        same_name = Author.objects.filter(owner=owner, name__iexact=value)
+        same_name = selectors.authors_named(owner=owner, name=value)
         if self.instance is not None:
             same_name = same_name.exclude(pk=self.instance.pk)
         if same_name.exists():

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 
+from . import selectors
 from .models import Author
 
 DUPLICATE_NAME = "This name is already in your library."
@@ -74,7 +75,7 @@ def import_authors(*, owner: User, rows: Iterable[dict], atomic: bool = False) -
             except DjangoValidationError as error:
                 report.rejected.append((number, _reasons(error)))
                 continue
-            if Author.objects.filter(owner=owner, name__iexact=author.name).exists():
+            if selectors.authors_named(owner=owner, name=author.name).exists():
                 report.skipped += 1
                 continue
             try:

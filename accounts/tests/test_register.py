@@ -119,3 +119,25 @@ def test_register_hashes_with_argon2(api_client, settings):
     api_client.post(URL, payload(), format="json")
 
     assert User.objects.get(username="newreader").password.startswith("argon2")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        ("users_named", "accounts_user_username_ci_unique"),
+        ("users_with_email", "accounts_user_email_ci_unique"),
+    ],
+)
+def test_identity_lookups_use_the_case_insensitive_unique_indexes(lookup, index):
+    from django.db import connection
+
+    from accounts import selectors
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    sql, params = getattr(selectors, lookup)("Someone@Example.com").query.sql_with_params()
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+
+    assert index in plan

@@ -482,3 +482,29 @@ def test_the_fast_representation_matches_drfs_own(user):
         serializer, author
     )
     assert list(serializer.to_representation(author)) == AuthorSerializer.Meta.fields
+
+
+@pytest.mark.django_db
+def test_the_duplicate_name_check_uses_the_unique_index(user):
+    from django.db import connection
+
+    from authors.selectors import authors_named
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    sql, params = authors_named(owner=user, name="Ali Smith").query.sql_with_params()
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+
+    assert "authors_author_owner_name_ci_unique" in plan
+
+
+@pytest.mark.django_db
+def test_names_match_in_any_case(user):
+    from authors.selectors import authors_named
+
+    AuthorFactory(owner=user, name="Ali Smith")
+
+    assert authors_named(owner=user, name="ALI SMITH").count() == 1
+    assert authors_named(owner=user, name="Ali Smit").count() == 0
+    assert authors_named(owner=UserFactory(), name="Ali Smith").count() == 0

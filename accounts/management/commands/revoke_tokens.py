@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import tokens
+from accounts import selectors, tokens
 from accounts.models import User
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         try:
-            user = User.objects.get(username__iexact=username)
+            user = selectors.users_named(username).get()
         except User.DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
         ended = tokens.end_all_sessions(user)

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from accounts.selectors import users_named
 from authors import selectors
 from library.progress import progress
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, owner, format, output, **options):
         try:
-            user = User.objects.get(username__iexact=owner)
+            user = users_named(owner).get()
         except User.DoesNotExist:
             raise CommandError(f"No user named {owner!r}.") from None
         fmt = file_format(output, format) if output else (format or "csv")

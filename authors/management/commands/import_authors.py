@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from accounts.selectors import users_named
 from authors import services
 from library.progress import progress
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, owner, format, atomic, **options):
         try:
-            user = User.objects.get(username__iexact=owner)
+            user = users_named(owner).get()
         except User.DoesNotExist:
             raise CommandError(f"No user named {owner!r}.") from None
         rows = read_rows(file, file_format(file, format))
