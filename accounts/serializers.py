@@ -10,6 +10,22 @@ from .models import LoginSession, User, username_validator
 ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.signature"
 REFRESH_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.signature"
 
+PUBLIC_USER_EXAMPLE = OpenApiExample(
+    "As a user sees it", value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"}
+)
+STAFF_USER_EXAMPLE = OpenApiExample(
+    "As staff see it",
+    value={
+        **PUBLIC_USER_EXAMPLE.value,
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "is_active": True,
+        "is_staff": False,
+        "last_login": "2026-11-22T18:10:00Z",
+    },
+)
+
 # Long enough for any passphrase or password manager; short enough that a 100 KB
 # "password" is refused before anything hashes it.
 PASSWORD_MAX_LENGTH = 256
@@ -249,15 +265,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         return token is not None and token.get("sid") == str(session.pk)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Public",
-            value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"},
-            response_only=True,
-        )
-    ]
-)
+@extend_schema_serializer(examples=[PUBLIC_USER_EXAMPLE])
 class PublicUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -265,24 +273,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "As staff see it",
-            value={
-                "id": 7,
-                "username": "ada",
-                "date_joined": "2026-11-22T18:00:00Z",
-                "email": "ada@example.com",
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "is_active": True,
-                "is_staff": False,
-                "last_login": "2026-11-22T18:10:00Z",
-            },
-        )
-    ]
-)
+@extend_schema_serializer(examples=[STAFF_USER_EXAMPLE])
 class StaffUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User

@@ -30,6 +30,8 @@ from . import selectors, services, tokens
 from .authentication import CredentialsInBody
 from .models import LoginSession
 from .serializers import (
+    PUBLIC_USER_EXAMPLE,
+    STAFF_USER_EXAMPLE,
     DeleteAccountSerializer,
     LoginSerializer,
     LoginSessionSerializer,
@@ -314,25 +316,7 @@ class PasswordChangeView(GenericAPIView):
         return Response(TokenPairSerializer(pair).data)
 
 
-USER_EXAMPLES = [
-    OpenApiExample(
-        "As a user sees it", value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"}
-    ),
-    OpenApiExample(
-        "As staff see it",
-        value={
-            "id": 7,
-            "username": "ada",
-            "date_joined": "2026-11-22T18:00:00Z",
-            "email": "ada@example.com",
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "is_active": True,
-            "is_staff": False,
-            "last_login": "2026-11-22T18:10:00Z",
-        },
-    ),
-]
+USER_EXAMPLES = [PUBLIC_USER_EXAMPLE, STAFF_USER_EXAMPLE]
 
 
 def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
