@@ -80,10 +80,6 @@ class LoginSession(models.Model):
     def __str__(self) -> str:
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def is_live(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
 
 class RevokedAccessToken(models.Model):
     """An access token revoked before its expiry; kept until it would have expired."""
