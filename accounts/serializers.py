@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from . import selectors
+from . import selectors, tokens
 from .models import LoginSession, User, username_validator
 
 # Shapes only: the examples in the API docs are not real tokens.
@@ -262,7 +262,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
 
     def get_current(self, session: LoginSession) -> bool:
         token = self.context["request"].auth
-        return token is not None and token.get("sid") == str(session.pk)
+        return token is not None and token.get(tokens.SESSION_CLAIM) == str(session.pk)
 
 
 @extend_schema_serializer(examples=[PUBLIC_USER_EXAMPLE])

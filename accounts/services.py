@@ -1,9 +1,13 @@
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.settings import api_settings
 
 from . import selectors, tokens
 from .models import User
+
+# Errors about the request as a whole, in DRF's usual shape for them.
+NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
 
 
 def register_user(
@@ -49,7 +53,7 @@ def update_profile(*, user: User, **fields) -> User:
         with transaction.atomic():
             user.save(update_fields=list(fields))
     except IntegrityError:
-        raise ValidationError({"detail": "That username or email was just taken."}) from None
+        raise ValidationError({NON_FIELD_ERRORS: ["That username or email was just taken."]}) from None
     return user
 
 
@@ -83,7 +87,7 @@ def set_user_flags(
     Staff cannot demote or deactivate themselves here, so nobody locks themselves out.
     """
     if user.pk == actor.pk and False in (is_active, is_staff):
-        raise ValidationError({"detail": "You cannot deactivate or demote your own account."})
+        raise ValidationError({NON_FIELD_ERRORS: ["You cannot deactivate or demote your own account."]})
     changed = {}
     if is_active is not None:
         changed["is_active"] = is_active
@@ -101,5 +105,5 @@ def set_user_flags(
 def delete_user(*, user: User, actor: User) -> None:
     """Staff delete another user and everything they own."""
     if user.pk == actor.pk:
-        raise ValidationError({"detail": "Delete your own account at /api/accounts/me/."})
+        raise ValidationError({NON_FIELD_ERRORS: ["Delete your own account at /api/accounts/me/."]})
     user.delete()

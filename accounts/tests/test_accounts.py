@@ -309,3 +309,10 @@ def test_no_response_contains_a_password_hash(staff_client, staff, user):
         text = response.content.decode()
         assert "password" not in text
         assert not any(h in text for h in hashes)
+
+
+@pytest.mark.django_db
+def test_refusing_to_lock_yourself_out_answers_in_drfs_usual_shape(staff_client, staff):
+    response = staff_client.patch(f"{USERS}{staff.pk}/", {"is_staff": False})
+
+    assert response.json() == {"non_field_errors": ["You cannot deactivate or demote your own account."]}
