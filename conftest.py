@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts import tokens
+from accounts import sessions
 from accounts.tests.factories import PASSWORD, UserFactory
 
 
@@ -48,7 +48,7 @@ def staff(db):
 def client_for(user) -> APIClient:
     """An API client holding a fresh login session of `user`; the pair is on `client.pair`."""
     client = APIClient()
-    client.pair = tokens.start_session(user=user, user_agent="pytest")
+    client.pair = sessions.start_session(user=user, user_agent="pytest")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {client.pair.access}")
     return client
 

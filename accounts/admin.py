@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from . import services, tokens
+from . import services, sessions
 from .models import LoginSession, User
 
 
@@ -39,7 +39,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Revoke all tokens of the selected users")
     def revoke_all_tokens(self, request, queryset):
-        ended = sum(tokens.end_all_sessions(user) for user in queryset)
+        ended = sum(sessions.end_all_sessions(user) for user in queryset)
         self.message_user(request, f"Ended {ended} login sessions of {queryset.count()} users.")
 
     @admin.action(description="Deactivate the selected users (and revoke their tokens)")

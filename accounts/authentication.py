@@ -1,14 +1,21 @@
+"""How a request proves who it is: DRF authentication classes (wiring for accounts/access.py)."""
+
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
 
-from . import tokens
+from . import access, errors
 
 
 class RevocableJWTAuthentication(JWTAuthentication):
     """SimpleJWT's bearer authentication, with our revocation rules on every request."""
 
     def get_user(self, validated_token):
-        return tokens.user_for_access(validated_token)
+        try:
+            return access.user_for_access(validated_token)
+        except errors.InvalidToken as refused:
+            # DRF's own error, so the request is marked unauthenticated before it fails.
+            raise InvalidToken(refused.message) from None
 
 
 class CredentialsInBody(BaseAuthentication):

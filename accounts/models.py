@@ -6,6 +6,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# One message per uniqueness rule: the constraints below, the early check in the
+# serializers and the services' race fallback all say it with these.
+USERNAME_TAKEN = "A user with that username already exists."
+EMAIL_TAKEN = "A user with that email already exists."
+
 # No "@" in usernames, so a login identifier with "@" is always an email address.
 username_validator = RegexValidator(
     r"^[\w.+-]+\Z",
@@ -21,7 +26,7 @@ class User(AbstractUser):
         unique=True,
         validators=[username_validator],
         help_text="150 characters or fewer: letters, digits and . + - _ only.",
-        error_messages={"unique": "A user with that username already exists."},
+        error_messages={"unique": USERNAME_TAKEN},
     )
     email = models.EmailField("email address", blank=True)
 
@@ -32,13 +37,13 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 Lower("username"),
                 name="accounts_user_username_ci_unique",
-                violation_error_message="A user with that username already exists.",
+                violation_error_message=USERNAME_TAKEN,
             ),
             models.UniqueConstraint(
                 Lower("email"),
                 condition=~models.Q(email=""),
                 name="accounts_user_email_ci_unique",
-                violation_error_message="A user with that email already exists.",
+                violation_error_message=EMAIL_TAKEN,
             ),
         ]
 

@@ -27,3 +27,17 @@ def users_with_email(email: str) -> QuerySet[User]:
         .filter(lower_email=Lower(Value(email)))
         .exclude(email="")
     )
+
+
+def username_taken(username: str, *, excluding: User | None = None) -> bool:
+    """Whether another user has `username`, in any case (the rule of USERNAME_TAKEN)."""
+    return _others(users_named(username), excluding).exists()
+
+
+def email_taken(email: str, *, excluding: User | None = None) -> bool:
+    """Whether another user has `email`, in any case (the rule of EMAIL_TAKEN)."""
+    return _others(users_with_email(email), excluding).exists()
+
+
+def _others(found: QuerySet[User], excluding: User | None) -> QuerySet[User]:
+    return found if excluding is None or excluding.pk is None else found.exclude(pk=excluding.pk)

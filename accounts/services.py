@@ -1,13 +1,15 @@
-from django.contrib.auth import authenticate
+"""Accounts: register, change a profile or a password, delete; staff set flags.
+
+Login sessions and tokens are accounts/sessions.py's; a service here that changes
+credentials ends sessions through it.
+"""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
-from rest_framework.settings import api_settings
 
-from . import selectors, tokens
-from .models import User
-
-# Errors about the request as a whole, in DRF's usual shape for them.
-NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
+from . import selectors, sessions
+from .models import EMAIL_TAKEN, USERNAME_TAKEN, User
 
 
 def register_user(
@@ -19,6 +21,8 @@ def register_user(
     last_name: str = "",
 ) -> User:
     """Create an active, non-staff user; username and email are unique whatever their case."""
+    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    check_password_strength(password, user=candidate, field="password")
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -29,49 +33,37 @@ def register_user(
                 last_name=last_name,
             )
     except IntegrityError:
-        # Lost a race with a registration of the same name or email.
-        field = "username" if selectors.users_named(username).exists() else "email"
-        raise ValidationError({field: [f"A user with that {field} already exists."]}) from None
-
-
-def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None = None) -> tokens.TokenPair:
-    """Check credentials and start a session; every failure gets the same answer."""
-    user = authenticate(None, username=username, password=password)
-    if user is None:
-        raise AuthenticationFailed(
-            "No active account found with the given credentials.",
-            code="invalid_credentials",
-        )
-    return tokens.start_session(user=user, user_agent=user_agent, ip=ip)
+        raise _identity_taken(username=username, email=email) from None
 
 
 def update_profile(*, user: User, **fields) -> User:
-    """Change a user's own profile fields; uniqueness is the serializer's and the database's."""
+    """Change a user's own profile fields; username and email stay unique in any case."""
     for name, value in fields.items():
         setattr(user, name, value)
     try:
         with transaction.atomic():
             user.save(update_fields=list(fields))
     except IntegrityError:
-        raise ValidationError({NON_FIELD_ERRORS: ["That username or email was just taken."]}) from None
+        raise _identity_taken(username=user.username, email=user.email, excluding=user) from None
     return user
 
 
 def change_password(
-    *, user: User, new_password: str, user_agent: str = "", ip: str | None = None
-) -> tokens.TokenPair:
+    *, user: User, old_password: str, new_password: str, user_agent: str = "", ip: str | None = None
+) -> sessions.TokenPair:
     """Set a new password, end every session, and start a fresh one for this client."""
+    confirm_password(user, old_password, field="old_password")
+    check_password_strength(new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        tokens.end_all_sessions(user)
-        return tokens.start_session(user=user, user_agent=user_agent, ip=ip)
+        sessions.end_all_sessions(user)
+        return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
 
 
 def delete_account(*, user: User, password: str) -> None:
     """Delete the user with everything they own, once they confirm their password."""
-    if not user.check_password(password):
-        raise ValidationError({"password": ["Your password was entered incorrectly."]})
+    confirm_password(user, password, field="password")
     user.delete()
 
 
@@ -98,7 +90,7 @@ def set_user_flags(
             setattr(user, name, value)
         user.save(update_fields=list(changed))
         if is_active is False:
-            tokens.end_all_sessions(user)
+            sessions.end_all_sessions(user)
     return user
 
 
@@ -107,3 +99,27 @@ def delete_user(*, user: User, actor: User) -> None:
     if user.pk == actor.pk:
         raise ValidationError({NON_FIELD_ERRORS: ["Delete your own account at /api/accounts/me/."]})
     user.delete()
+
+
+# --- the rules on passwords and identities, one home each ----------------------------------
+
+
+def confirm_password(user: User, password: str, *, field: str) -> None:
+    """A change that could lock the owner out needs their current password, in `field`."""
+    if not user.check_password(password):
+        raise ValidationError({field: [f"Your {field.replace('_', ' ')} was entered incorrectly."]})
+
+
+def check_password_strength(password: str, *, user: User, field: str) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), as errors on `field`."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
+def _identity_taken(*, username: str, email: str, excluding: User | None = None) -> ValidationError:
+    """The error for a write that lost a race to a user with the same username or email."""
+    if selectors.username_taken(username, excluding=excluding):
+        return ValidationError({"username": [USERNAME_TAKEN]})
+    return ValidationError({"email": [EMAIL_TAKEN]})

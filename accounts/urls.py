@@ -1,23 +1,23 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from .views import account, auth
 
 app_name = "accounts"
 
 router = SimpleRouter()
-router.register("auth/sessions", views.LoginSessionViewSet, basename="session")
-router.register("accounts/users", views.UserViewSet, basename="user")
+router.register("auth/sessions", auth.LoginSessionViewSet, basename="session")
+router.register("accounts/users", account.UserViewSet, basename="user")
 
 urlpatterns = [
-    path("auth/register/", views.RegisterView.as_view(), name="register"),
-    path("auth/token/", views.LoginView.as_view(), name="token"),
-    path("auth/token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
-    path("auth/token/verify/", views.VerifyView.as_view(), name="token-verify"),
-    path("auth/token/revoke/", views.RevokeView.as_view(), name="token-revoke"),
-    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
-    path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
-    path("accounts/me/", views.MeView.as_view(), name="me"),
-    path("accounts/me/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("auth/register/", auth.RegisterView.as_view(), name="register"),
+    path("auth/token/", auth.LoginView.as_view(), name="token"),
+    path("auth/token/refresh/", auth.RefreshView.as_view(), name="token-refresh"),
+    path("auth/token/verify/", auth.VerifyView.as_view(), name="token-verify"),
+    path("auth/token/revoke/", auth.RevokeView.as_view(), name="token-revoke"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
+    path("accounts/me/", account.MeView.as_view(), name="me"),
+    path("accounts/me/password/", account.PasswordChangeView.as_view(), name="password"),
     *router.urls,
 ]

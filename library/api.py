@@ -1,13 +1,19 @@
 """Project-wide API conventions: the error shape and pagination (settings.REST_FRAMEWORK)."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import AuthenticationError
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -23,8 +29,13 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with a `code` beside every `detail` and database outages as 503."""
-    if isinstance(exc, Http404):
+    """DRF's handler, with a `code` beside every `detail`, database outages as 503, and
+    the domain errors of the services (library/errors.py, Django's) as their 4xx."""
+    if isinstance(exc, AuthenticationError):
+        exc = _authentication_failed(exc, context)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_field_errors(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
@@ -41,6 +52,28 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             response.data.setdefault("code", codes)
     return response
+
+
+def _authentication_failed(error: AuthenticationError, context) -> exceptions.AuthenticationFailed:
+    """A 401 naming the view's authentication scheme, as DRF's APIView would make it; a
+    view with no scheme to name answers 403, as DRF's do."""
+    failed = exceptions.AuthenticationFailed(error.message, code=error.code)
+    view, request = context.get("view"), context.get("request")
+    header = view.get_authenticate_header(request) if view is not None and request is not None else None
+    if header:
+        failed.auth_header = header
+    else:
+        failed.status_code = status.HTTP_403_FORBIDDEN
+    return failed
+
+
+def _field_errors(error: DjangoValidationError) -> dict:
+    """Django's ValidationError in DRF's shape: field -> messages, whole-request errors
+    under "non_field_errors" rather than Django's "__all__"."""
+    errors = as_serializer_error(error)
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
 
 
 class EitherEndPaginator(Paginator):

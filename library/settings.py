@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
 
 # --- Tokens -------------------------------------------------------------------------
 # An access token lives JWT_ACCESS_MINUTES; a login session lives JWT_REFRESH_DAYS after
-# its last refresh. Rotation and revocation are ours (accounts/tokens.py), so SimpleJWT's
+# its last refresh. Rotation and revocation are ours (accounts/sessions.py), so SimpleJWT's
 # own rotation switches stay off.
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import LoginSession, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tests.test_tokens import ME, REFRESH, bearer
@@ -114,7 +114,7 @@ def test_me_delete_needs_the_right_password(user_client, user, body):
 @pytest.mark.django_db
 def test_password_change_returns_a_fresh_pair_and_revokes_earlier_tokens(user, api_client):
     client = client_for(user)
-    other = tokens.start_session(user=user)
+    other = sessions.start_session(user=user)
     new_password = "an even longer fresh passphrase"
 
     response = client.post(PASSWORD_URL, {"old_password": PASSWORD, "new_password": new_password})

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_tokens import ME, bearer
@@ -12,7 +12,7 @@ CHANGELIST = "/admin/accounts/user/"
 @pytest.mark.django_db
 def test_user_page_shows_live_sessions(admin_browser):
     target = UserFactory()
-    tokens.start_session(user=target, user_agent="Pixel 9")
+    sessions.start_session(user=target, user_agent="Pixel 9")
 
     page = admin_browser.get(f"{CHANGELIST}{target.pk}/change/")
 
@@ -35,7 +35,7 @@ def test_user_search_finds_by_email(admin_browser):
 @pytest.mark.django_db
 def test_revoke_all_tokens_action_cuts_off_the_user(admin_browser):
     target = UserFactory()
-    pair = tokens.start_session(user=target)
+    pair = sessions.start_session(user=target)
 
     admin_browser.post(CHANGELIST, {"action": "revoke_all_tokens", "_selected_action": [target.pk]})
 
@@ -47,7 +47,7 @@ def test_revoke_all_tokens_action_cuts_off_the_user(admin_browser):
 @pytest.mark.django_db
 def test_deactivate_action_deactivates_and_cuts_off(admin_browser):
     target = UserFactory()
-    pair = tokens.start_session(user=target)
+    pair = sessions.start_session(user=target)
 
     admin_browser.post(CHANGELIST, {"action": "deactivate", "_selected_action": [target.pk]})
 
@@ -75,8 +75,8 @@ def test_deactivate_action_spares_the_acting_admin(admin_browser):
     ],
 )
 def test_simplejwt_token_tables_are_in_the_admin(admin_browser, user, path):
-    pair = tokens.start_session(user=user)
-    tokens.end_all_sessions(user)  # outstanding, then blacklisted
+    pair = sessions.start_session(user=user)
+    sessions.end_all_sessions(user)  # outstanding, then blacklisted
 
     page = admin_browser.get(path)
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import LoginSession, RevokedAccessToken
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_tokens import ME, bearer
@@ -21,8 +21,8 @@ def run(*args) -> str:
 
 @pytest.mark.django_db
 def test_revoke_tokens_ends_every_session_of_the_user(user):
-    pairs = [tokens.start_session(user=user) for _ in range(2)]
-    bystander = tokens.start_session(user=UserFactory())
+    pairs = [sessions.start_session(user=user) for _ in range(2)]
+    bystander = sessions.start_session(user=UserFactory())
 
     out = run("revoke_tokens", user.username.upper())
 
@@ -39,11 +39,11 @@ def test_revoke_tokens_of_unknown_user_fails():
 
 @pytest.mark.django_db
 def test_prune_tokens_deletes_only_what_expired(user):
-    old = tokens.start_session(user=user)
-    tokens.revoke(old.access, by=user)
-    tokens.end_sessions(LoginSession.objects.filter(pk=old.session.pk))
+    old = sessions.start_session(user=user)
+    sessions.revoke(old.access, by=user)
+    sessions.end_sessions(LoginSession.objects.filter(pk=old.session.pk))
     with time_machine.travel(timezone.now() + timedelta(days=6)):
-        fresh = tokens.start_session(user=user)
+        fresh = sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         out = run("prune_tokens", "--batch-size", "1")
@@ -59,7 +59,7 @@ def test_prune_tokens_deletes_only_what_expired(user):
 
 @pytest.mark.django_db
 def test_simplejwt_flushexpiredtokens_is_available(user):
-    tokens.start_session(user=user)
+    sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         call_command("flushexpiredtokens")
@@ -70,7 +70,7 @@ def test_simplejwt_flushexpiredtokens_is_available(user):
 @pytest.mark.django_db
 def test_prune_tokens_draws_progress_bars_on_a_terminal(user, terminal_stderr):
     for _ in range(3):
-        tokens.start_session(user=user)
+        sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         out = run("prune_tokens", "--batch-size", "2")

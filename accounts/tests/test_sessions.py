@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import LoginSession
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_tokens import ME, REFRESH, bearer
@@ -20,7 +20,7 @@ SESSIONS = "/api/auth/sessions/"
 @pytest.mark.django_db
 def test_logout_stops_the_bearer_access_and_its_refresh(user, api_client):
     client = client_for(user)
-    other = tokens.start_session(user=user)
+    other = sessions.start_session(user=user)
 
     response = client.post(LOGOUT, {"refresh": client.pair.refresh})
 
@@ -42,7 +42,7 @@ def test_logout_without_refresh_ends_the_bearer_session(user, api_client):
 @pytest.mark.django_db
 def test_logout_with_a_refresh_of_another_session_ends_both(user, api_client):
     client = client_for(user)
-    other = tokens.start_session(user=user)
+    other = sessions.start_session(user=user)
 
     client.post(LOGOUT, {"refresh": other.refresh})
 
@@ -52,7 +52,7 @@ def test_logout_with_a_refresh_of_another_session_ends_both(user, api_client):
 
 @pytest.mark.django_db
 def test_logout_needs_authentication(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     assert api_client.post(LOGOUT, {"refresh": pair.refresh}).status_code == 401
     assert bearer(pair.access).get(ME).status_code == 200
@@ -69,7 +69,7 @@ def test_logout_with_malformed_refresh_is_400_and_ends_nothing(user_client):
 
 @pytest.mark.django_db
 def test_logout_with_another_users_refresh_is_403(user_client):
-    victim = tokens.start_session(user=UserFactory())
+    victim = sessions.start_session(user=UserFactory())
 
     assert user_client.post(LOGOUT, {"refresh": victim.refresh}).status_code == 403
     assert bearer(victim.access).get(ME).status_code == 200
@@ -78,14 +78,14 @@ def test_logout_with_another_users_refresh_is_403(user_client):
 
 @pytest.mark.django_db
 def test_logout_all_stops_every_token_issued_so_far(user, api_client):
-    sessions = [tokens.start_session(user=user) for _ in range(3)]
+    pairs = [sessions.start_session(user=user) for _ in range(3)]
     client = client_for(user)
-    bystander = tokens.start_session(user=UserFactory())
+    bystander = sessions.start_session(user=UserFactory())
 
     assert client.post(LOGOUT_ALL).status_code == 204
 
     assert client.get(ME).status_code == 401
-    for pair in sessions:
+    for pair in pairs:
         assert bearer(pair.access).get(ME).status_code == 401
         assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
     assert bearer(bystander.access).get(ME).status_code == 200
@@ -107,10 +107,10 @@ def test_logging_in_after_logout_all_works(user, api_client, password):
 
 @pytest.mark.django_db
 def test_sessions_lists_live_sessions_and_marks_the_current_one(user):
-    ended = tokens.start_session(user=user)
-    tokens.end_sessions(LoginSession.objects.filter(pk=ended.session.pk))
-    other = tokens.start_session(user=user, user_agent="Phone", ip="10.0.0.7")
-    tokens.start_session(user=UserFactory())
+    ended = sessions.start_session(user=user)
+    sessions.end_sessions(LoginSession.objects.filter(pk=ended.session.pk))
+    other = sessions.start_session(user=user, user_agent="Phone", ip="10.0.0.7")
+    sessions.start_session(user=UserFactory())
     client = client_for(user)
 
     response = client.get(SESSIONS)
@@ -136,7 +136,7 @@ def test_sessions_lists_live_sessions_and_marks_the_current_one(user):
 
 @pytest.mark.django_db
 def test_sessions_leave_out_expired_ones(user):
-    tokens.start_session(user=user)
+    sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         client = client_for(user)
@@ -153,7 +153,7 @@ def test_sessions_need_authentication(api_client):
 @pytest.mark.django_db
 def test_delete_session_stops_its_tokens(user, api_client):
     client = client_for(user)
-    phone = tokens.start_session(user=user)
+    phone = sessions.start_session(user=user)
 
     response = client.delete(f"{SESSIONS}{phone.session.pk}/")
 
@@ -165,7 +165,7 @@ def test_delete_session_stops_its_tokens(user, api_client):
 
 @pytest.mark.django_db
 def test_delete_another_users_session_is_404(user_client):
-    victim = tokens.start_session(user=UserFactory())
+    victim = sessions.start_session(user=UserFactory())
 
     response = user_client.delete(f"{SESSIONS}{victim.session.pk}/")
 

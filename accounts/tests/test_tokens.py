@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import tokens
+from accounts import jwt, sessions
 from accounts.models import LoginSession, RevokedAccessToken
 from accounts.tests.factories import PASSWORD, UserFactory
 from conftest import client_for
@@ -111,7 +111,7 @@ def test_login_upgrades_a_pbkdf2_hash_to_argon2(api_client, settings):
 
 @pytest.mark.django_db
 def test_refresh_rotates_and_old_refresh_stops_working(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     first = api_client.post(REFRESH, {"refresh": pair.refresh})
 
@@ -119,14 +119,12 @@ def test_refresh_rotates_and_old_refresh_stops_working(api_client, user):
     assert set(first.json()) == {"access", "refresh"}
     assert first.json()["refresh"] != pair.refresh
     assert bearer(first.json()["access"]).get(ME).status_code == 200
-    assert BlacklistedToken.objects.filter(
-        token__jti=tokens.SessionRefreshToken(pair.refresh)["jti"]
-    ).exists()
+    assert BlacklistedToken.objects.filter(token__jti=jwt.SessionRefreshToken(pair.refresh)["jti"]).exists()
 
 
 @pytest.mark.django_db
 def test_rotated_refresh_reused_revokes_the_whole_session(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     rotated = api_client.post(REFRESH, {"refresh": pair.refresh}).json()
 
     reuse = api_client.post(REFRESH, {"refresh": pair.refresh})
@@ -142,8 +140,8 @@ def test_rotated_refresh_reused_revokes_the_whole_session(api_client, user):
 
 @pytest.mark.django_db
 def test_reuse_ends_only_that_session(api_client, user):
-    stolen = tokens.start_session(user=user)
-    other = tokens.start_session(user=user)
+    stolen = sessions.start_session(user=user)
+    other = sessions.start_session(user=user)
     api_client.post(REFRESH, {"refresh": stolen.refresh})
 
     api_client.post(REFRESH, {"refresh": stolen.refresh})
@@ -153,7 +151,7 @@ def test_reuse_ends_only_that_session(api_client, user):
 
 @pytest.mark.django_db
 def test_refresh_with_an_access_token_is_401(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     response = api_client.post(REFRESH, {"refresh": pair.access})
 
@@ -172,7 +170,7 @@ def test_refresh_malformed_is_401(api_client, garbage):
 
 @pytest.mark.django_db
 def test_refresh_expired_is_401(api_client, user, settings):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     with time_machine.travel(
         timezone.now() + settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + timedelta(seconds=1)
@@ -184,15 +182,15 @@ def test_refresh_expired_is_401(api_client, user, settings):
 
 @pytest.mark.django_db
 def test_refresh_of_revoked_session_is_401(api_client, user):
-    pair = tokens.start_session(user=user)
-    tokens.end_all_sessions(user)
+    pair = sessions.start_session(user=user)
+    sessions.end_all_sessions(user)
 
     assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
 
 
 @pytest.mark.django_db
 def test_refresh_of_deactivated_user_is_401(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     user.is_active = False
     user.save()
 
@@ -201,7 +199,7 @@ def test_refresh_of_deactivated_user_is_401(api_client, user):
 
 @pytest.mark.django_db
 def test_refresh_extends_session_and_records_use(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     later = timezone.now() + timedelta(days=1)
 
     with time_machine.travel(later, tick=False):
@@ -217,7 +215,7 @@ def test_refresh_extends_session_and_records_use(api_client, user):
 
 @pytest.mark.django_db
 def test_access_token_expires_after_its_lifetime(user, settings):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
 
     with time_machine.travel(timezone.now() + lifetime - timedelta(seconds=5)):
@@ -231,7 +229,7 @@ def test_access_token_expires_after_its_lifetime(user, settings):
 
 @pytest.mark.django_db
 def test_verify_accepts_live_access_and_refresh_tokens(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     for token in (pair.access, pair.refresh):
         response = api_client.post(VERIFY, {"token": token})
@@ -240,9 +238,9 @@ def test_verify_accepts_live_access_and_refresh_tokens(api_client, user):
 
 @pytest.mark.django_db
 def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
-    revoked = tokens.start_session(user=user)
-    tokens.end_sessions(LoginSession.objects.filter(pk=revoked.session.pk))
-    live = tokens.start_session(user=user)
+    revoked = sessions.start_session(user=user)
+    sessions.end_sessions(LoginSession.objects.filter(pk=revoked.session.pk))
+    live = sessions.start_session(user=user)
     header, payload, signature = live.access.split(".")
     tampered = f"{header}.{payload[:-2]}xx.{signature}"
 
@@ -255,7 +253,7 @@ def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
 
 @pytest.mark.django_db
 def test_verify_refuses_a_rotated_refresh(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     api_client.post(REFRESH, {"refresh": pair.refresh})
 
     assert api_client.post(VERIFY, {"token": pair.refresh}).status_code == 401
@@ -267,7 +265,7 @@ def test_verify_refuses_a_rotated_refresh(api_client, user):
 @pytest.mark.django_db
 def test_revoke_access_token_is_seen_on_the_next_request(user):
     client = client_for(user)
-    spare = tokens.start_session(user=user)  # another session, unaffected
+    spare = sessions.start_session(user=user)  # another session, unaffected
 
     response = client.post(REVOKE, {"token": client.pair.access})
 
@@ -280,7 +278,7 @@ def test_revoke_access_token_is_seen_on_the_next_request(user):
 @pytest.mark.django_db
 def test_revoke_access_leaves_its_refresh_usable(user, api_client):
     client = client_for(user)
-    victim = tokens.start_session(user=user)
+    victim = sessions.start_session(user=user)
 
     client.post(REVOKE, {"token": victim.access})
 
@@ -291,7 +289,7 @@ def test_revoke_access_leaves_its_refresh_usable(user, api_client):
 @pytest.mark.django_db
 def test_revoke_refresh_ends_its_session(user, api_client):
     client = client_for(user)
-    victim = tokens.start_session(user=user)
+    victim = sessions.start_session(user=user)
 
     assert client.post(REVOKE, {"token": victim.refresh}).status_code == 204
 
@@ -303,7 +301,7 @@ def test_revoke_refresh_ends_its_session(user, api_client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["access", "refresh"])
 def test_revoke_is_idempotent(user_client, user, kind):
-    token = getattr(tokens.start_session(user=user), kind)
+    token = getattr(sessions.start_session(user=user), kind)
 
     answers = [user_client.post(REVOKE, {"token": token}).status_code for _ in range(2)]
 
@@ -312,7 +310,7 @@ def test_revoke_is_idempotent(user_client, user, kind):
 
 @pytest.mark.django_db
 def test_revoke_needs_authentication(api_client, user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     response = api_client.post(REVOKE, {"token": pair.access})
 
@@ -331,7 +329,7 @@ def test_revoke_malformed_is_400(user_client, token):
 
 @pytest.mark.django_db
 def test_revoke_another_users_token_is_403(user_client):
-    victim = tokens.start_session(user=UserFactory())
+    victim = sessions.start_session(user=UserFactory())
 
     response = user_client.post(REVOKE, {"token": victim.access})
 
@@ -341,7 +339,7 @@ def test_revoke_another_users_token_is_403(user_client):
 
 @pytest.mark.django_db
 def test_staff_may_revoke_anyones_token(staff_client):
-    victim = tokens.start_session(user=UserFactory())
+    victim = sessions.start_session(user=UserFactory())
 
     assert staff_client.post(REVOKE, {"token": victim.refresh}).status_code == 204
     assert bearer(victim.access).get(ME).status_code == 401
@@ -349,7 +347,7 @@ def test_staff_may_revoke_anyones_token(staff_client):
 
 @pytest.mark.django_db
 def test_revoke_an_expired_token_is_a_no_op(user):
-    old = tokens.start_session(user=user)
+    old = sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(days=30)):
         response = client_for(user).post(REVOKE, {"token": old.refresh})
@@ -362,10 +360,10 @@ def test_revoke_an_expired_token_is_a_no_op(user):
 
 @pytest.mark.django_db
 def test_outstanding_tokens_are_recorded_without_the_signed_token(user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     outstanding = OutstandingToken.objects.get(user=user)
-    assert outstanding.jti == tokens.SessionRefreshToken(pair.refresh)["jti"]
+    assert outstanding.jti == jwt.SessionRefreshToken(pair.refresh)["jti"]
     assert outstanding.token == ""
 
 
@@ -376,7 +374,7 @@ def forged_access(user, **claims) -> str:
     """An access token signed with the real key, with claims replaced (None removes one)."""
     from rest_framework_simplejwt.tokens import AccessToken
 
-    token = AccessToken(tokens.start_session(user=user).access)
+    token = AccessToken(sessions.start_session(user=user).access)
     for claim, value in claims.items():
         if value is None:
             del token[claim]
@@ -413,7 +411,7 @@ def test_signed_tokens_with_bad_claims_are_401(user, claims):
 
 @pytest.mark.django_db
 def test_a_signed_token_naming_another_users_session_is_401(user):
-    other_session = tokens.start_session(user=UserFactory()).session
+    other_session = sessions.start_session(user=UserFactory()).session
 
     response = bearer(forged_access(user, sid=str(other_session.pk))).get(ME)
 

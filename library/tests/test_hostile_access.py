@@ -7,7 +7,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts import tokens
+from accounts import sessions
 from accounts.tests.factories import UserFactory
 from authors.tests.factories import AuthorFactory
 from conftest import client_for
@@ -63,7 +63,7 @@ def test_every_endpoint_has_a_rule(api_client):
 def test_endpoint_answers_each_role_as_the_rules_say(role, method, path):
     victim = UserFactory()
     ids = {
-        "sessions": tokens.start_session(user=victim).session.pk,
+        "sessions": sessions.start_session(user=victim).session.pk,
         "users": victim.pk,
         "authors": AuthorFactory(owner=victim).pk,
     }

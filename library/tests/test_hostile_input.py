@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from authors.models import Author
@@ -45,7 +45,7 @@ def assert_401_json(response):
 
 @pytest.fixture
 def claims(user):
-    return jwt.decode(tokens.start_session(user=user).access, options={"verify_signature": False})
+    return jwt.decode(sessions.start_session(user=user).access, options={"verify_signature": False})
 
 
 @pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_hs512_signed_with_our_key_is_401(claims):
 @pytest.mark.django_db
 def test_tampered_payload_with_the_old_signature_is_401(user, claims):
     victim = UserFactory()
-    header, _, signature = tokens.start_session(user=user).access.split(".")
+    header, _, signature = sessions.start_session(user=user).access.split(".")
     tampered = f"{header}.{b64(claims | {'user_id': str(victim.pk)})}.{signature}"
 
     assert_401_json(with_header(f"Bearer {tampered}").get(ME))
@@ -81,21 +81,21 @@ def test_tampered_payload_with_the_old_signature_is_401(user, claims):
 
 @pytest.mark.django_db
 def test_refresh_token_used_as_access_is_401(user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     assert_401_json(with_header(f"Bearer {pair.refresh}").get(ME))
 
 
 @pytest.mark.django_db
 def test_access_token_used_as_refresh_is_401(user, api_client):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     assert_401_json(api_client.post("/api/auth/token/refresh/", {"refresh": pair.access}))
 
 
 @pytest.mark.django_db
 def test_token_of_a_deleted_user_is_401(user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     user.delete()
 
     assert_401_json(with_header(f"Bearer {pair.access}").get(ME))
@@ -103,7 +103,7 @@ def test_token_of_a_deleted_user_is_401(user):
 
 @pytest.mark.django_db
 def test_token_of_a_deactivated_user_is_401(user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
     User.objects.filter(pk=user.pk).update(is_active=False)  # even behind the services' back
 
     assert_401_json(with_header(f"Bearer {pair.access}").get(ME))
@@ -111,7 +111,7 @@ def test_token_of_a_deactivated_user_is_401(user):
 
 @pytest.mark.django_db
 def test_expired_access_token_is_401(user):
-    pair = tokens.start_session(user=user)
+    pair = sessions.start_session(user=user)
 
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
         assert_401_json(with_header(f"Bearer {pair.access}").get(ME))

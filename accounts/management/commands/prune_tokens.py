@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts import tokens
+from accounts import maintenance
 from library.progress import progress
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         def advance(table: str, rows: int) -> None:
             bars.setdefault(table, progress(desc=f"Deleting expired {table}")).update(rows)
 
-        deleted = tokens.prune_expired(batch_size=batch_size, on_batch=advance)
+        deleted = maintenance.prune_expired(batch_size=batch_size, on_batch=advance)
         for bar in bars.values():
             bar.close()
         for table, count in deleted.items():

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import selectors, tokens
+from accounts import selectors, sessions
 from accounts.models import User
 
 
@@ -15,5 +15,5 @@ class Command(BaseCommand):
             user = selectors.users_named(username).get()
         except User.DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
-        ended = tokens.end_all_sessions(user)
+        ended = sessions.end_all_sessions(user)
         self.stdout.write(f"Ended {ended} login sessions of {user.username}; their tokens stop working now.")

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import tokens
+from accounts import sessions
 from accounts.models import LoginSession, RevokedAccessToken, User
 from authors.models import Author
 from library.progress import progress
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         self._dead_token_rows(user, dead_token_rows)
         if refresh_tokens:
             with transaction.atomic():
-                pairs = [tokens.start_session(user=user, user_agent="wrk") for _ in range(refresh_tokens)]
+                pairs = [sessions.start_session(user=user, user_agent="wrk") for _ in range(refresh_tokens)]
             with open(refresh_file, "w") as handle:
                 handle.writelines(f"{pair.refresh}\n" for pair in pairs)
         self.stdout.write(

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts import tokens
+from accounts import sessions
 from accounts.tests.factories import PASSWORD, UserFactory
 from authors.tests.factories import AuthorFactory
 from library.tests.servers import call
@@ -12,7 +12,7 @@ def test_staff_find_a_user_see_sessions_and_authors_and_revoke_their_tokens(live
     staff = UserFactory(username="keeper", is_staff=True, is_superuser=True)
     reader = UserFactory(username="ada", email="ada@example.com")
     AuthorFactory(owner=reader, name="Hilary Mantel", book="Wolf Hall", booker_prize=True)
-    pair = tokens.start_session(user=reader, user_agent="Shelf/2.0 (iPhone)", ip="203.0.113.7")
+    pair = sessions.start_session(user=reader, user_agent="Shelf/2.0 (iPhone)", ip="203.0.113.7")
     assert call(live_server.url, "GET", "/api/accounts/me/", token=pair.access)[0] == 200
 
     page.goto(f"{live_server.url}/admin/")

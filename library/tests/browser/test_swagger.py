@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts import tokens
+from accounts import sessions
 from authors.tests.factories import AuthorFactory
 
 
@@ -10,7 +10,7 @@ def test_swagger_ui_authorizes_with_a_bearer_token_and_lists_authors(
     live_server, page, user, screenshot, only_local_requests
 ):
     AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
-    access = tokens.start_session(user=user).access
+    access = sessions.start_session(user=user).access
 
     page.goto(f"{live_server.url}/api/docs/")
     for tag in ("auth", "accounts", "authors"):

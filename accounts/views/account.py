@@ -1,0 +1,84 @@
+"""Your own account, and users for staff: wiring for accounts/services.py."""
+
+from django.contrib.auth import update_session_auth_hash
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from .. import schema, selectors, services
+from ..client import client_details
+from ..permissions import IsStaffForChanges
+from ..serializers import (
+    DeleteAccountSerializer,
+    MeSerializer,
+    PasswordChangeSerializer,
+    PublicUserSerializer,
+    StaffUserSerializer,
+    TokenPairSerializer,
+)
+from .base import Endpoint
+
+
+@schema.ME
+class MeView(GenericAPIView):
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+    def get(self, request):
+        return Response(self.get_serializer(request.user).data)
+
+    def patch(self, request):
+        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.update_profile(user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(user).data)
+
+    def delete(self, request):
+        serializer = DeleteAccountSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.delete_account(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@schema.PASSWORD_CHANGE
+class PasswordChangeView(Endpoint):
+    serializer_class = PasswordChangeSerializer
+
+    def post(self, request):
+        body = self.validated_data(request)
+        pair = services.change_password(user=request.user, **body, **client_details(request))
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request, request.user)  # Keep this browser logged in.
+        return Response(TokenPairSerializer(pair).data)
+
+
+@schema.USERS
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsStaffForChanges]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.users()
+
+    def get_serializer_class(self):
+        return StaffUserSerializer if self.request.user.is_staff else PublicUserSerializer
+
+    def perform_update(self, serializer):
+        serializer.instance = services.set_user_flags(
+            user=serializer.instance,
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_user(user=instance, actor=self.request.user)
