@@ -10,6 +10,11 @@ no_control_characters = RegexValidator(
 )
 
 
+# A name appears once per library, in any case: the constraint below decides, and the
+# serializer's early check (selectors.name_taken) and the services say it with this.
+DUPLICATE_NAME = "This name is already in your library."
+
+
 class Author(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authors")
     name = models.CharField(max_length=100, validators=[no_control_characters])
@@ -26,7 +31,7 @@ class Author(models.Model):
                 "owner",
                 Lower("name"),
                 name="authors_author_owner_name_ci_unique",
-                violation_error_message="This name is already in your library.",
+                violation_error_message=DUPLICATE_NAME,
             ),
             models.CheckConstraint(
                 condition=~models.Q(name="") & ~models.Q(book="") & ~models.Q(country=""),

@@ -21,3 +21,11 @@ def authors_named(*, owner: User, name: str) -> QuerySet[Author]:
     """`owner`'s authors called `name` in any case, found through the unique index on
     (owner, LOWER(name)); `name__iexact` would scan the whole library."""
     return Author.objects.alias(lower_name=Lower("name")).filter(owner=owner, lower_name=Lower(Value(name)))
+
+
+def name_taken(*, owner: User, name: str, excluding: Author | None = None) -> bool:
+    """Whether another of `owner`'s authors is called `name`, in any case (DUPLICATE_NAME)."""
+    same_name = authors_named(owner=owner, name=name)
+    if excluding is not None and excluding.pk is not None:
+        same_name = same_name.exclude(pk=excluding.pk)
+    return same_name.exists()

@@ -2,7 +2,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from . import selectors
-from .models import Author
+from .models import DUPLICATE_NAME, Author
 
 
 @extend_schema_serializer(
@@ -66,12 +66,10 @@ class AuthorSerializer(serializers.ModelSerializer):
         }
 
     def validate_name(self, value: str) -> str:
+        # Early, for a friendlier 400 than the insert's; the services handle the race.
         owner = self.instance.owner if self.instance else self.context["request"].user
-        same_name = selectors.authors_named(owner=owner, name=value)
-        if self.instance is not None:
-            same_name = same_name.exclude(pk=self.instance.pk)
-        if same_name.exists():
-            raise serializers.ValidationError("This name is already in your library.")
+        if selectors.name_taken(owner=owner, name=value, excluding=self.instance):
+            raise serializers.ValidationError(DUPLICATE_NAME)
         return value
 
 

@@ -1,17 +1,14 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 
 from . import selectors
-from .models import Author
-
-DUPLICATE_NAME = "This name is already in your library."
+from .models import DUPLICATE_NAME, Author
 
 
 def create_author(*, owner: User, name: str, book: str, country: str, booker_prize: bool = False) -> Author:
@@ -72,10 +69,10 @@ def import_authors(*, owner: User, rows: Iterable[dict], atomic: bool = False) -
         for number, row in enumerate(rows, start=1):
             try:
                 author = _author_from_row(owner, row)
-            except DjangoValidationError as error:
+            except ValidationError as error:
                 report.rejected.append((number, _reasons(error)))
                 continue
-            if selectors.authors_named(owner=owner, name=author.name).exists():
+            if selectors.name_taken(owner=owner, name=author.name):
                 report.skipped += 1
                 continue
             try:
@@ -93,20 +90,20 @@ def import_authors(*, owner: User, rows: Iterable[dict], atomic: bool = False) -
 
 def _author_from_row(owner: User, row: dict) -> Author:
     if not isinstance(row, dict):
-        raise DjangoValidationError("A row must be an object with name, book, country, booker_prize.")
+        raise ValidationError("A row must be an object with name, book, country, booker_prize.")
     text = {name: str(row.get(name) or "").strip() for name in ("name", "book", "country")}
     errors = {}
     try:
         booker_prize = _parse_bool(row.get("booker_prize"))
-    except DjangoValidationError as error:
+    except ValidationError as error:
         booker_prize, errors = False, error.message_dict
     author = Author(owner=owner, booker_prize=booker_prize, **text)
     try:
         author.full_clean(exclude=["owner"], validate_constraints=False)
-    except DjangoValidationError as error:
+    except ValidationError as error:
         errors = {**error.message_dict, **errors}
     if errors:
-        raise DjangoValidationError(errors)
+        raise ValidationError(errors)
     return author
 
 
@@ -118,10 +115,10 @@ def _parse_bool(value) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise DjangoValidationError({"booker_prize": [f"{value!r} is not true or false."]})
+    raise ValidationError({"booker_prize": [f"{value!r} is not true or false."]})
 
 
-def _reasons(error: DjangoValidationError) -> str:
+def _reasons(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
     return " ".join(error.messages)

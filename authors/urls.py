@@ -1,20 +1,22 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import re_path
 
-from . import views
+from .views import AuthorViewSet
 
 app_name = "authors"
 
-
-class BulkDeleteRouter(SimpleRouter):
-    """SimpleRouter, plus DELETE on a collection for viewsets that define bulk_destroy."""
-
-    routes = [
-        SimpleRouter.routes[0]._replace(mapping={**SimpleRouter.routes[0].mapping, "delete": "bulk_destroy"}),
-        *SimpleRouter.routes[1:],
-    ]
-
-
-router = BulkDeleteRouter()
-router.register("authors", views.AuthorViewSet, basename="author")
-
-urlpatterns = router.urls
+# Bound by hand rather than by a router, because the collection also takes DELETE
+# (bulk_destroy), which no DRF router maps. The patterns are SimpleRouter's.
+urlpatterns = [
+    re_path(
+        r"^authors/$",
+        AuthorViewSet.as_view({"get": "list", "post": "create", "delete": "bulk_destroy"}),
+        name="author-list",
+    ),
+    re_path(
+        r"^authors/(?P<pk>[^/.]+)/$",
+        AuthorViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="author-detail",
+    ),
+]

@@ -1,7 +1,14 @@
-"""The error answers the OpenAPI schema lists, shared by every app's views."""
+"""The error answers the OpenAPI schema lists, shared by every app's views, and the
+documentation of library's own views."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 Error = inline_serializer(
@@ -52,3 +59,25 @@ THROTTLED = error(
     "throttled",
 )
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
+
+Health = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+
+HEALTH = extend_schema_view(
+    get=extend_schema(
+        tags=["health"],
+        summary="Is the service up?",
+        description="Answers without authentication; 503 when the database cannot be reached.",
+        responses={
+            200: OpenApiResponse(
+                response=Health,
+                description="Up, and the database takes writes.",
+                examples=[OpenApiExample("Healthy", value={"status": "ok", "database": "ok"})],
+            ),
+            503: OpenApiResponse(
+                response=Health,
+                description="The database cannot be reached.",
+                examples=[OpenApiExample("Down", value={"status": "unavailable", "database": "unreachable"})],
+            ),
+        },
+    )
+)

@@ -5,44 +5,21 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.decorators import (
-    api_view,
-    permission_classes,
-)
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+from . import schema
 
 
-HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
-
-
+@schema.HEALTH
 class HealthView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        tags=["health"],
-        summary="Is the service up?",
-        description="Answers without authentication; 503 when the database cannot be reached.",
-        responses={
-            200: OpenApiResponse(
-                response=HEALTH,
-                description="Up, and the database takes writes.",
-                examples=[OpenApiExample("Healthy", value={"status": "ok", "database": "ok"})],
-            ),
-            503: OpenApiResponse(
-                response=HEALTH,
-                description="The database cannot be reached.",
-                examples=[OpenApiExample("Down", value={"status": "unavailable", "database": "unreachable"})],
-            ),
-        },
-    )
     def get(self, request):
         try:
             with connection.cursor() as cursor:
