@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts import sessions
 from accounts.tests.factories import PASSWORD, UserFactory
+from library.tests.helpers import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -43,14 +43,6 @@ def user(db):
 @pytest.fixture
 def staff(db):
     return UserFactory(is_staff=True)
-
-
-def client_for(user) -> APIClient:
-    """An API client holding a fresh login session of `user`; the pair is on `client.pair`."""
-    client = APIClient()
-    client.pair = sessions.start_session(user=user, user_agent="pytest")
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {client.pair.access}")
-    return client
 
 
 @pytest.fixture

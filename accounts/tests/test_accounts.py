@@ -5,11 +5,10 @@ import pytest
 from accounts import sessions
 from accounts.models import LoginSession, User
 from accounts.tests.factories import PASSWORD, UserFactory
-from accounts.tests.test_tokens import ME, REFRESH, bearer
-from conftest import client_for
+from library.tests.helpers import ME, PASSWORD_CHANGE, REFRESH, USERS, bearer_client, client_for
 
-PASSWORD_URL = "/api/accounts/me/password/"
-USERS = "/api/accounts/users/"
+pytestmark = pytest.mark.django_db
+
 PUBLIC_FIELDS = {"id", "username", "date_joined"}
 STAFF_FIELDS = PUBLIC_FIELDS | {"email", "first_name", "last_name", "is_active", "is_staff", "last_login"}
 
@@ -17,7 +16,6 @@ STAFF_FIELDS = PUBLIC_FIELDS | {"email", "first_name", "last_name", "is_active",
 # --- me ------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_me_shows_own_account(user_client, user):
     response = user_client.get(ME)
 
@@ -32,12 +30,10 @@ def test_me_shows_own_account(user_client, user):
     }
 
 
-@pytest.mark.django_db
 def test_me_needs_authentication(api_client):
     assert api_client.get(ME).status_code == 401
 
 
-@pytest.mark.django_db
 def test_me_patch_changes_profile_but_not_privileges(user_client, user):
     response = user_client.patch(
         ME, {"first_name": "Grace", "email": "grace@example.com", "is_staff": True, "id": 999}
@@ -54,7 +50,6 @@ def test_me_patch_changes_profile_but_not_privileges(user_client, user):
     )
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "taken"), [("username", "TAKEN"), ("email", "Taken@Example.com")], ids=["username", "email"]
 )
@@ -69,24 +64,20 @@ def test_me_patch_keeps_uniqueness_any_case(user_client, user, field, taken):
     assert getattr(user, field) != taken
 
 
-@pytest.mark.django_db
 def test_me_patch_may_change_case_of_own_username(user_client, user):
     response = user_client.patch(ME, {"username": user.username.upper()})
 
     assert response.status_code == 200
 
 
-@pytest.mark.django_db
 def test_me_patch_rejects_blank_email(user_client):
     assert user_client.patch(ME, {"email": ""}).status_code == 400
 
 
-@pytest.mark.django_db
 def test_me_put_is_not_allowed(user_client):
     assert user_client.put(ME, {"username": "x"}).status_code == 405
 
 
-@pytest.mark.django_db
 def test_me_delete_removes_account_and_tokens(user, api_client):
     client = client_for(user)
 
@@ -98,7 +89,6 @@ def test_me_delete_removes_account_and_tokens(user, api_client):
     assert api_client.post(REFRESH, {"refresh": client.pair.refresh}).status_code == 401
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("body", [{}, {"password": "wrong"}], ids=["missing", "wrong"])
 def test_me_delete_needs_the_right_password(user_client, user, body):
     response = user_client.delete(ME, body)
@@ -111,30 +101,28 @@ def test_me_delete_needs_the_right_password(user_client, user, body):
 # --- password ------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_password_change_returns_a_fresh_pair_and_revokes_earlier_tokens(user, api_client):
     client = client_for(user)
     other = sessions.start_session(user=user)
     new_password = "an even longer fresh passphrase"
 
-    response = client.post(PASSWORD_URL, {"old_password": PASSWORD, "new_password": new_password})
+    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": new_password})
 
     assert response.status_code == 200
     fresh = response.json()
     assert set(fresh) == {"access", "refresh"}
-    assert bearer(fresh["access"]).get(ME).status_code == 200
+    assert bearer_client(fresh["access"]).get(ME).status_code == 200
     for pair in (client.pair, other):
-        assert bearer(pair.access).get(ME).status_code == 401
+        assert bearer_client(pair.access).get(ME).status_code == 401
         assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
     user.refresh_from_db()
     assert user.check_password(new_password)
     assert LoginSession.objects.live().filter(user=user).count() == 1
 
 
-@pytest.mark.django_db
 def test_password_change_with_wrong_old_password_is_400(user_client, user):
     response = user_client.post(
-        PASSWORD_URL, {"old_password": "nope", "new_password": "a fine new passphrase"}
+        PASSWORD_CHANGE, {"old_password": "nope", "new_password": "a fine new passphrase"}
     )
 
     assert response.status_code == 400
@@ -142,9 +130,8 @@ def test_password_change_with_wrong_old_password_is_400(user_client, user):
     assert user_client.get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 def test_password_change_to_a_weak_password_is_400(user_client, user):
-    response = user_client.post(PASSWORD_URL, {"old_password": PASSWORD, "new_password": "123"})
+    response = user_client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "123"})
 
     assert response.status_code == 400
     assert "new_password" in response.json()
@@ -152,15 +139,13 @@ def test_password_change_to_a_weak_password_is_400(user_client, user):
     assert user.check_password(PASSWORD)
 
 
-@pytest.mark.django_db
 def test_password_change_needs_authentication(api_client):
-    assert api_client.post(PASSWORD_URL, {}).status_code == 401
+    assert api_client.post(PASSWORD_CHANGE, {}).status_code == 401
 
 
 # --- users ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_users_list_shows_public_fields_to_users(user_client):
     UserFactory.create_batch(2)
 
@@ -173,14 +158,12 @@ def test_users_list_shows_public_fields_to_users(user_client):
     assert all(set(row) == PUBLIC_FIELDS for row in body["results"])
 
 
-@pytest.mark.django_db
 def test_users_list_shows_more_to_staff(staff_client):
     response = staff_client.get(USERS)
 
     assert all(set(row) == STAFF_FIELDS for row in response.json()["results"])
 
 
-@pytest.mark.django_db
 def test_users_detail_by_role(user_client, staff_client):
     other = UserFactory()
 
@@ -189,12 +172,10 @@ def test_users_detail_by_role(user_client, staff_client):
     assert user_client.get(f"{USERS}999999/").status_code == 404
 
 
-@pytest.mark.django_db
 def test_users_need_authentication(api_client):
     assert api_client.get(USERS).status_code == 401
 
 
-@pytest.mark.django_db
 def test_users_list_is_paginated(user_client):
     UserFactory.create_batch(24)
 
@@ -204,7 +185,6 @@ def test_users_list_is_paginated(user_client):
     assert len(user_client.get(USERS, {"page_size": 5}).json()["results"]) == 5
 
 
-@pytest.mark.django_db
 def test_users_list_query_count_does_not_grow(user_client, django_assert_max_num_queries):
     UserFactory.create_batch(60)
 
@@ -212,7 +192,6 @@ def test_users_list_query_count_does_not_grow(user_client, django_assert_max_num
         user_client.get(USERS, {"page_size": 50})
 
 
-@pytest.mark.django_db
 def test_staff_deactivation_cuts_off_the_user_on_the_next_request(staff_client, api_client):
     target = UserFactory()
     target_client = client_for(target)
@@ -225,7 +204,6 @@ def test_staff_deactivation_cuts_off_the_user_on_the_next_request(staff_client, 
     assert api_client.post(REFRESH, {"refresh": target_client.pair.refresh}).status_code == 401
 
 
-@pytest.mark.django_db
 def test_reactivation_does_not_revive_old_tokens(staff_client):
     target = UserFactory()
     target_client = client_for(target)
@@ -236,7 +214,6 @@ def test_reactivation_does_not_revive_old_tokens(staff_client):
     assert target_client.get(ME).status_code == 401
 
 
-@pytest.mark.django_db
 def test_staff_can_promote_but_not_edit_other_fields(staff_client):
     target = UserFactory(username="original")
 
@@ -247,7 +224,6 @@ def test_staff_can_promote_but_not_edit_other_fields(staff_client):
     assert (target.is_staff, target.username) == (True, "original")
 
 
-@pytest.mark.django_db
 def test_staff_cannot_deactivate_themselves(staff_client, staff):
     response = staff_client.patch(f"{USERS}{staff.pk}/", {"is_active": False})
 
@@ -256,7 +232,6 @@ def test_staff_cannot_deactivate_themselves(staff_client, staff):
     assert staff.is_active
 
 
-@pytest.mark.django_db
 def test_staff_cannot_delete_themselves_here(staff_client, staff):
     response = staff_client.delete(f"{USERS}{staff.pk}/")
 
@@ -264,7 +239,6 @@ def test_staff_cannot_delete_themselves_here(staff_client, staff):
     assert User.objects.filter(pk=staff.pk).exists()
 
 
-@pytest.mark.django_db
 def test_non_staff_cannot_change_or_delete_users(user_client, user):
     target = UserFactory()
 
@@ -276,7 +250,6 @@ def test_non_staff_cannot_change_or_delete_users(user_client, user):
     assert target.is_active and not user.is_staff
 
 
-@pytest.mark.django_db
 def test_staff_delete_user_removes_them_and_their_tokens(staff_client):
     target = UserFactory()
     target_client = client_for(target)
@@ -288,12 +261,10 @@ def test_staff_delete_user_removes_them_and_their_tokens(staff_client):
     assert target_client.get(ME).status_code == 401
 
 
-@pytest.mark.django_db
 def test_users_put_is_not_allowed(staff_client, user):
     assert staff_client.put(f"{USERS}{user.pk}/", {"is_active": False}).status_code == 405
 
 
-@pytest.mark.django_db
 def test_no_response_contains_a_password_hash(staff_client, staff, user):
     responses = [
         staff_client.get(USERS),
@@ -311,7 +282,6 @@ def test_no_response_contains_a_password_hash(staff_client, staff, user):
         assert not any(h in text for h in hashes)
 
 
-@pytest.mark.django_db
 def test_refusing_to_lock_yourself_out_answers_in_drfs_usual_shape(staff_client, staff):
     response = staff_client.patch(f"{USERS}{staff.pk}/", {"is_staff": False})
 

@@ -4,12 +4,13 @@ from django.test import Client
 from accounts import sessions
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from accounts.tests.test_tokens import ME, bearer
+from library.tests.helpers import ME, bearer_client
+
+pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/accounts/user/"
 
 
-@pytest.mark.django_db
 def test_user_page_shows_live_sessions(admin_browser):
     target = UserFactory()
     sessions.start_session(user=target, user_agent="Pixel 9")
@@ -21,7 +22,6 @@ def test_user_page_shows_live_sessions(admin_browser):
     assert "Pixel 9" in page.content.decode()
 
 
-@pytest.mark.django_db
 def test_user_search_finds_by_email(admin_browser):
     UserFactory(username="findme", email="needle@example.com")
     UserFactory(username="other")
@@ -32,19 +32,17 @@ def test_user_search_finds_by_email(admin_browser):
     assert "other" not in page.content.decode()
 
 
-@pytest.mark.django_db
 def test_revoke_all_tokens_action_cuts_off_the_user(admin_browser):
     target = UserFactory()
     pair = sessions.start_session(user=target)
 
     admin_browser.post(CHANGELIST, {"action": "revoke_all_tokens", "_selected_action": [target.pk]})
 
-    assert bearer(pair.access).get(ME).status_code == 401
+    assert bearer_client(pair.access).get(ME).status_code == 401
     target.refresh_from_db()
     assert target.is_active
 
 
-@pytest.mark.django_db
 def test_deactivate_action_deactivates_and_cuts_off(admin_browser):
     target = UserFactory()
     pair = sessions.start_session(user=target)
@@ -53,10 +51,9 @@ def test_deactivate_action_deactivates_and_cuts_off(admin_browser):
 
     target.refresh_from_db()
     assert not target.is_active
-    assert bearer(pair.access).get(ME).status_code == 401
+    assert bearer_client(pair.access).get(ME).status_code == 401
 
 
-@pytest.mark.django_db
 def test_deactivate_action_spares_the_acting_admin(admin_browser):
     me = User.objects.get(is_superuser=True)
 
@@ -66,7 +63,6 @@ def test_deactivate_action_spares_the_acting_admin(admin_browser):
     assert me.is_active
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
     [
@@ -84,7 +80,6 @@ def test_simplejwt_token_tables_are_in_the_admin(admin_browser, user, path):
     assert pair.session.refresh_jti in page.content.decode()
 
 
-@pytest.mark.django_db
 def test_staff_can_log_in_to_the_admin_with_email(password):
     UserFactory(username="keeper", email="keeper@example.com", is_staff=True)
     browser = Client()

@@ -10,7 +10,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import sessions
 from accounts.models import LoginSession, RevokedAccessToken
 from accounts.tests.factories import UserFactory
-from accounts.tests.test_tokens import ME, bearer
+from library.tests.helpers import ME, bearer_client
+
+pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
@@ -19,7 +21,6 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db
 def test_revoke_tokens_ends_every_session_of_the_user(user):
     pairs = [sessions.start_session(user=user) for _ in range(2)]
     bystander = sessions.start_session(user=UserFactory())
@@ -27,17 +28,15 @@ def test_revoke_tokens_ends_every_session_of_the_user(user):
     out = run("revoke_tokens", user.username.upper())
 
     assert "Ended 2 login sessions" in out
-    assert all(bearer(pair.access).get(ME).status_code == 401 for pair in pairs)
-    assert bearer(bystander.access).get(ME).status_code == 200
+    assert all(bearer_client(pair.access).get(ME).status_code == 401 for pair in pairs)
+    assert bearer_client(bystander.access).get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 def test_revoke_tokens_of_unknown_user_fails():
     with pytest.raises(CommandError, match="No user named"):
         run("revoke_tokens", "ghost")
 
 
-@pytest.mark.django_db
 def test_prune_tokens_deletes_only_what_expired(user):
     old = sessions.start_session(user=user)
     sessions.revoke(old.access, by=user)
@@ -57,7 +56,6 @@ def test_prune_tokens_deletes_only_what_expired(user):
     assert not BlacklistedToken.objects.exists()
 
 
-@pytest.mark.django_db
 def test_simplejwt_flushexpiredtokens_is_available(user):
     sessions.start_session(user=user)
 
@@ -67,7 +65,6 @@ def test_simplejwt_flushexpiredtokens_is_available(user):
     assert not OutstandingToken.objects.exists()
 
 
-@pytest.mark.django_db
 def test_prune_tokens_draws_progress_bars_on_a_terminal(user, terminal_stderr):
     for _ in range(3):
         sessions.start_session(user=user)

@@ -6,31 +6,19 @@ import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import jwt, sessions
 from accounts.models import LoginSession, RevokedAccessToken
 from accounts.tests.factories import PASSWORD, UserFactory
-from conftest import client_for
+from library.tests.helpers import LOGIN, ME, REFRESH, REVOKE, VERIFY, bearer_client, client_for
 
-LOGIN = "/api/auth/token/"
-REFRESH = "/api/auth/token/refresh/"
-VERIFY = "/api/auth/token/verify/"
-REVOKE = "/api/auth/token/revoke/"
-ME = "/api/accounts/me/"
-
-
-def bearer(access: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
+pytestmark = pytest.mark.django_db
 
 
 # --- login ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("identifier", ["reader", "READER", "reader@example.com", "Reader@Example.com"])
 def test_login_with_username_or_email_returns_a_working_pair(api_client, identifier):
     user = UserFactory(username="reader", email="reader@example.com")
@@ -39,11 +27,10 @@ def test_login_with_username_or_email_returns_a_working_pair(api_client, identif
 
     assert response.status_code == 200
     assert set(response.json()) == {"access", "refresh"}
-    assert bearer(response.json()["access"]).get(ME).json()["id"] == user.pk
+    assert bearer_client(response.json()["access"]).get(ME).json()["id"] == user.pk
     assert LoginSession.objects.filter(user=user).count() == 1
 
 
-@pytest.mark.django_db
 def test_login_records_the_session_client(api_client, user):
     api_client.post(LOGIN, {"username": user.username, "password": PASSWORD}, HTTP_USER_AGENT="Shelf/2.0")
 
@@ -53,7 +40,6 @@ def test_login_records_the_session_client(api_client, user):
     assert user.last_login is not None
 
 
-@pytest.mark.django_db
 def test_login_failures_share_one_generic_401(api_client):
     UserFactory(username="reader")
     UserFactory(username="sleeper", is_active=False)
@@ -71,7 +57,6 @@ def test_login_failures_share_one_generic_401(api_client):
     assert not LoginSession.objects.exists()
 
 
-@pytest.mark.django_db
 def test_login_with_unknown_user_still_hashes_a_password(api_client, monkeypatch):
     from accounts.models import User
 
@@ -84,7 +69,6 @@ def test_login_with_unknown_user_still_hashes_a_password(api_client, monkeypatch
     assert calls == ["guess"]
 
 
-@pytest.mark.django_db
 def test_login_missing_fields_is_400(api_client):
     response = api_client.post(LOGIN, {})
 
@@ -92,7 +76,6 @@ def test_login_missing_fields_is_400(api_client):
     assert set(response.json()) == {"username", "password"}
 
 
-@pytest.mark.django_db
 def test_login_upgrades_a_pbkdf2_hash_to_argon2(api_client, settings):
     settings.PASSWORD_HASHERS = settings.PASSWORD_HASHERS[1:]  # Argon2 first, PBKDF2 second
     user = UserFactory()
@@ -109,7 +92,6 @@ def test_login_upgrades_a_pbkdf2_hash_to_argon2(api_client, settings):
 # --- refresh (rotation) --------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_refresh_rotates_and_old_refresh_stops_working(api_client, user):
     pair = sessions.start_session(user=user)
 
@@ -118,11 +100,10 @@ def test_refresh_rotates_and_old_refresh_stops_working(api_client, user):
     assert first.status_code == 200
     assert set(first.json()) == {"access", "refresh"}
     assert first.json()["refresh"] != pair.refresh
-    assert bearer(first.json()["access"]).get(ME).status_code == 200
+    assert bearer_client(first.json()["access"]).get(ME).status_code == 200
     assert BlacklistedToken.objects.filter(token__jti=jwt.SessionRefreshToken(pair.refresh)["jti"]).exists()
 
 
-@pytest.mark.django_db
 def test_rotated_refresh_reused_revokes_the_whole_session(api_client, user):
     pair = sessions.start_session(user=user)
     rotated = api_client.post(REFRESH, {"refresh": pair.refresh}).json()
@@ -133,12 +114,11 @@ def test_rotated_refresh_reused_revokes_the_whole_session(api_client, user):
     assert reuse.json()["code"] == "token_not_valid"
     # Every token descended from that login is dead: the thief's and the owner's.
     assert api_client.post(REFRESH, {"refresh": rotated["refresh"]}).status_code == 401
-    assert bearer(rotated["access"]).get(ME).status_code == 401
-    assert bearer(pair.access).get(ME).status_code == 401
+    assert bearer_client(rotated["access"]).get(ME).status_code == 401
+    assert bearer_client(pair.access).get(ME).status_code == 401
     assert LoginSession.objects.get(pk=pair.session.pk).revoked_at is not None
 
 
-@pytest.mark.django_db
 def test_reuse_ends_only_that_session(api_client, user):
     stolen = sessions.start_session(user=user)
     other = sessions.start_session(user=user)
@@ -146,20 +126,18 @@ def test_reuse_ends_only_that_session(api_client, user):
 
     api_client.post(REFRESH, {"refresh": stolen.refresh})
 
-    assert bearer(other.access).get(ME).status_code == 200
+    assert bearer_client(other.access).get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 def test_refresh_with_an_access_token_is_401(api_client, user):
     pair = sessions.start_session(user=user)
 
     response = api_client.post(REFRESH, {"refresh": pair.access})
 
     assert response.status_code == 401
-    assert bearer(pair.access).get(ME).status_code == 200  # A mistake is not theft.
+    assert bearer_client(pair.access).get(ME).status_code == 200  # A mistake is not theft.
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("garbage", ["not-a-jwt", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.sig"])
 def test_refresh_malformed_is_401(api_client, garbage):
     response = api_client.post(REFRESH, {"refresh": garbage})
@@ -168,7 +146,6 @@ def test_refresh_malformed_is_401(api_client, garbage):
     assert response.json()["code"] == "token_not_valid"
 
 
-@pytest.mark.django_db
 def test_refresh_expired_is_401(api_client, user, settings):
     pair = sessions.start_session(user=user)
 
@@ -180,7 +157,6 @@ def test_refresh_expired_is_401(api_client, user, settings):
     assert response.status_code == 401
 
 
-@pytest.mark.django_db
 def test_refresh_of_revoked_session_is_401(api_client, user):
     pair = sessions.start_session(user=user)
     sessions.end_all_sessions(user)
@@ -188,7 +164,6 @@ def test_refresh_of_revoked_session_is_401(api_client, user):
     assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
 
 
-@pytest.mark.django_db
 def test_refresh_of_deactivated_user_is_401(api_client, user):
     pair = sessions.start_session(user=user)
     user.is_active = False
@@ -197,7 +172,6 @@ def test_refresh_of_deactivated_user_is_401(api_client, user):
     assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 401
 
 
-@pytest.mark.django_db
 def test_refresh_extends_session_and_records_use(api_client, user):
     pair = sessions.start_session(user=user)
     later = timezone.now() + timedelta(days=1)
@@ -213,21 +187,19 @@ def test_refresh_extends_session_and_records_use(api_client, user):
 # --- access token expiry -------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_access_token_expires_after_its_lifetime(user, settings):
     pair = sessions.start_session(user=user)
     lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
 
     with time_machine.travel(timezone.now() + lifetime - timedelta(seconds=5)):
-        assert bearer(pair.access).get(ME).status_code == 200
+        assert bearer_client(pair.access).get(ME).status_code == 200
     with time_machine.travel(timezone.now() + lifetime + timedelta(seconds=1)):
-        assert bearer(pair.access).get(ME).status_code == 401
+        assert bearer_client(pair.access).get(ME).status_code == 401
 
 
 # --- verify --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_verify_accepts_live_access_and_refresh_tokens(api_client, user):
     pair = sessions.start_session(user=user)
 
@@ -236,7 +208,6 @@ def test_verify_accepts_live_access_and_refresh_tokens(api_client, user):
         assert (response.status_code, response.json()) == (200, {})
 
 
-@pytest.mark.django_db
 def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
     revoked = sessions.start_session(user=user)
     sessions.end_sessions(LoginSession.objects.filter(pk=revoked.session.pk))
@@ -251,7 +222,6 @@ def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
         assert api_client.post(VERIFY, {"token": live.access}).status_code == 401
 
 
-@pytest.mark.django_db
 def test_verify_refuses_a_rotated_refresh(api_client, user):
     pair = sessions.start_session(user=user)
     api_client.post(REFRESH, {"refresh": pair.refresh})
@@ -262,7 +232,6 @@ def test_verify_refuses_a_rotated_refresh(api_client, user):
 # --- revoke --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_revoke_access_token_is_seen_on_the_next_request(user):
     client = client_for(user)
     spare = sessions.start_session(user=user)  # another session, unaffected
@@ -272,21 +241,19 @@ def test_revoke_access_token_is_seen_on_the_next_request(user):
     assert response.status_code == 204
     assert client.get(ME).status_code == 401
     assert RevokedAccessToken.objects.count() == 1
-    assert bearer(spare.access).get(ME).status_code == 200
+    assert bearer_client(spare.access).get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 def test_revoke_access_leaves_its_refresh_usable(user, api_client):
     client = client_for(user)
     victim = sessions.start_session(user=user)
 
     client.post(REVOKE, {"token": victim.access})
 
-    assert bearer(victim.access).get(ME).status_code == 401
+    assert bearer_client(victim.access).get(ME).status_code == 401
     assert api_client.post(REFRESH, {"refresh": victim.refresh}).status_code == 200
 
 
-@pytest.mark.django_db
 def test_revoke_refresh_ends_its_session(user, api_client):
     client = client_for(user)
     victim = sessions.start_session(user=user)
@@ -294,11 +261,10 @@ def test_revoke_refresh_ends_its_session(user, api_client):
     assert client.post(REVOKE, {"token": victim.refresh}).status_code == 204
 
     assert api_client.post(REFRESH, {"refresh": victim.refresh}).status_code == 401
-    assert bearer(victim.access).get(ME).status_code == 401
+    assert bearer_client(victim.access).get(ME).status_code == 401
     assert client.get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["access", "refresh"])
 def test_revoke_is_idempotent(user_client, user, kind):
     token = getattr(sessions.start_session(user=user), kind)
@@ -308,17 +274,15 @@ def test_revoke_is_idempotent(user_client, user, kind):
     assert answers == [204, 204]
 
 
-@pytest.mark.django_db
 def test_revoke_needs_authentication(api_client, user):
     pair = sessions.start_session(user=user)
 
     response = api_client.post(REVOKE, {"token": pair.access})
 
     assert response.status_code == 401
-    assert bearer(pair.access).get(ME).status_code == 200
+    assert bearer_client(pair.access).get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("token", ["garbage", "", "a.b.c"])
 def test_revoke_malformed_is_400(user_client, token):
     response = user_client.post(REVOKE, {"token": token})
@@ -327,25 +291,22 @@ def test_revoke_malformed_is_400(user_client, token):
     assert "token" in response.json()
 
 
-@pytest.mark.django_db
 def test_revoke_another_users_token_is_403(user_client):
     victim = sessions.start_session(user=UserFactory())
 
     response = user_client.post(REVOKE, {"token": victim.access})
 
     assert response.status_code == 403
-    assert bearer(victim.access).get(ME).status_code == 200
+    assert bearer_client(victim.access).get(ME).status_code == 200
 
 
-@pytest.mark.django_db
 def test_staff_may_revoke_anyones_token(staff_client):
     victim = sessions.start_session(user=UserFactory())
 
     assert staff_client.post(REVOKE, {"token": victim.refresh}).status_code == 204
-    assert bearer(victim.access).get(ME).status_code == 401
+    assert bearer_client(victim.access).get(ME).status_code == 401
 
 
-@pytest.mark.django_db
 def test_revoke_an_expired_token_is_a_no_op(user):
     old = sessions.start_session(user=user)
 
@@ -358,7 +319,6 @@ def test_revoke_an_expired_token_is_a_no_op(user):
 # --- records kept for the admin ------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_outstanding_tokens_are_recorded_without_the_signed_token(user):
     pair = sessions.start_session(user=user)
 
@@ -383,7 +343,6 @@ def forged_access(user, **claims) -> str:
     return str(token)
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "claims",
     [
@@ -403,16 +362,15 @@ def forged_access(user, **claims) -> str:
     ids=lambda claims: "-".join(f"{k}={v!r}" for k, v in claims.items()),
 )
 def test_signed_tokens_with_bad_claims_are_401(user, claims):
-    response = bearer(forged_access(user, **claims)).get(ME)
+    response = bearer_client(forged_access(user, **claims)).get(ME)
 
     assert response.status_code == 401
     assert response.json()["code"] in {"token_not_valid", "authentication_failed"}
 
 
-@pytest.mark.django_db
 def test_a_signed_token_naming_another_users_session_is_401(user):
     other_session = sessions.start_session(user=UserFactory()).session
 
-    response = bearer(forged_access(user, sid=str(other_session.pk))).get(ME)
+    response = bearer_client(forged_access(user, sid=str(other_session.pk))).get(ME)
 
     assert response.status_code == 401

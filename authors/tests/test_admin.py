@@ -2,8 +2,9 @@ import pytest
 
 from authors.tests.factories import AuthorFactory
 
+pytestmark = pytest.mark.django_db
 
-@pytest.mark.django_db
+
 def test_author_changelist_searches_and_filters(admin_browser):
     AuthorFactory(name="Anna Burns", country="United Kingdom", booker_prize=True)
     AuthorFactory(name="Sally Rooney", country="Ireland")
@@ -15,7 +16,6 @@ def test_author_changelist_searches_and_filters(admin_browser):
     assert "Sally Rooney" in filtered and "Anna Burns" not in filtered
 
 
-@pytest.mark.django_db
 def test_user_page_shows_their_authors(admin_browser):
     author = AuthorFactory(name="Ben Okri")
 

@@ -6,23 +6,18 @@ from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from authors.models import Author
 from authors.tests.factories import AuthorFactory
-from conftest import client_for
+from library.tests.helpers import AUTHORS, author_names, client_for
 
-AUTHORS = "/api/authors/"
+pytestmark = pytest.mark.django_db
 
 
 def detail(author) -> str:
     return f"{AUTHORS}{author.pk}/"
 
 
-def names(response) -> list[str]:
-    return [row["name"] for row in response.json()["results"]]
-
-
 # --- list ----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_list_shows_only_the_callers_authors(user_client, user):
     mine = AuthorFactory(owner=user, name="Mine")
     AuthorFactory(name="Theirs")
@@ -45,7 +40,6 @@ def test_list_shows_only_the_callers_authors(user_client, user):
     }
 
 
-@pytest.mark.django_db
 def test_list_needs_authentication(api_client):
     response = api_client.get(AUTHORS)
 
@@ -56,7 +50,6 @@ def test_list_needs_authentication(api_client):
     }
 
 
-@pytest.mark.django_db
 def test_list_pages_by_20_and_allows_up_to_100(user_client, user):
     AuthorFactory.create_batch(120, owner=user)
 
@@ -70,44 +63,39 @@ def test_list_pages_by_20_and_allows_up_to_100(user_client, user):
     assert len(capped["results"]) == 100
 
 
-@pytest.mark.django_db
 def test_list_pages_do_not_overlap(user_client, user):
     AuthorFactory.create_batch(30, owner=user, country="Same")
 
-    first = names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15}))
-    second = names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15, "page": 2}))
+    first = author_names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15}))
+    second = author_names(user_client.get(AUTHORS, {"ordering": "country", "page_size": 15, "page": 2}))
 
     assert len(set(first) | set(second)) == 30
 
 
-@pytest.mark.django_db
 def test_list_filters_country_case_insensitively(user_client, user):
     AuthorFactory(owner=user, name="A", country="Nigeria")
     AuthorFactory(owner=user, name="B", country="Ireland")
 
-    assert names(user_client.get(AUTHORS, {"country": "NIGERIA"})) == ["A"]
+    assert author_names(user_client.get(AUTHORS, {"country": "NIGERIA"})) == ["A"]
 
 
-@pytest.mark.django_db
 def test_list_filters_booker_prize(user_client, user):
     AuthorFactory(owner=user, name="Winner", booker_prize=True)
     AuthorFactory(owner=user, name="Nominee", booker_prize=False)
 
-    assert names(user_client.get(AUTHORS, {"booker_prize": "true"})) == ["Winner"]
-    assert names(user_client.get(AUTHORS, {"booker_prize": "false"})) == ["Nominee"]
+    assert author_names(user_client.get(AUTHORS, {"booker_prize": "true"})) == ["Winner"]
+    assert author_names(user_client.get(AUTHORS, {"booker_prize": "false"})) == ["Nominee"]
 
 
-@pytest.mark.django_db
 def test_list_searches_name_or_book_case_insensitively(user_client, user):
     AuthorFactory(owner=user, name="Hilary Mantel", book="Wolf Hall")
     AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
     AuthorFactory(owner=user, name="Ali Smith", book="Autumn")
 
-    assert names(user_client.get(AUTHORS, {"search": "mantel"})) == ["Hilary Mantel"]
-    assert names(user_client.get(AUTHORS, {"search": "MILK"})) == ["Anna Burns"]
+    assert author_names(user_client.get(AUTHORS, {"search": "mantel"})) == ["Hilary Mantel"]
+    assert author_names(user_client.get(AUTHORS, {"search": "MILK"})) == ["Anna Burns"]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("field", ["name", "country", "created_at"])
 def test_list_orders_by_each_field_both_ways(user_client, user, field):
     AuthorFactory(owner=user, name="Bravo", country="Chile")
@@ -115,43 +103,39 @@ def test_list_orders_by_each_field_both_ways(user_client, user, field):
     AuthorFactory(owner=user, name="Charlie", country="Austria")
     expected = [a.name for a in Author.objects.order_by(field)]
 
-    assert names(user_client.get(AUTHORS, {"ordering": field})) == expected
-    assert names(user_client.get(AUTHORS, {"ordering": f"-{field}"})) == expected[::-1]
+    assert author_names(user_client.get(AUTHORS, {"ordering": field})) == expected
+    assert author_names(user_client.get(AUTHORS, {"ordering": f"-{field}"})) == expected[::-1]
 
 
-@pytest.mark.django_db
 def test_list_ignores_ordering_by_fields_not_offered(user_client, user):
     AuthorFactory(owner=user, name="First")
     AuthorFactory(owner=user, name="Second")
-    default = names(user_client.get(AUTHORS))
+    default = author_names(user_client.get(AUTHORS))
 
     for ordering in ["book", "owner__password", "-owner__password", "owner__email"]:
-        assert names(user_client.get(AUTHORS, {"ordering": ordering})) == default
+        assert author_names(user_client.get(AUTHORS, {"ordering": ordering})) == default
 
 
-@pytest.mark.django_db
 def test_staff_see_everyones_authors_and_filter_by_owner(staff_client):
     alice = UserFactory(username="alice")
     AuthorFactory(owner=alice, name="Alice's")
     AuthorFactory(name="Someone else's")
 
-    assert user_count(staff_client.get(AUTHORS)) == 2
-    assert names(staff_client.get(AUTHORS, {"owner": "ALICE"})) == ["Alice's"]
+    assert author_count(staff_client.get(AUTHORS)) == 2
+    assert author_names(staff_client.get(AUTHORS, {"owner": "ALICE"})) == ["Alice's"]
 
 
-def user_count(response) -> int:
+def author_count(response) -> int:
     return response.json()["count"]
 
 
-@pytest.mark.django_db
 def test_owner_filter_does_not_reveal_other_libraries(user_client):
     alice = UserFactory(username="alice")
     AuthorFactory(owner=alice)
 
-    assert user_count(user_client.get(AUTHORS, {"owner": "alice"})) == 0
+    assert author_count(user_client.get(AUTHORS, {"owner": "alice"})) == 0
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("page_size", [5, 50])
 def test_list_query_count_does_not_grow_with_page_size(
     user_client, user, page_size, django_assert_max_num_queries
@@ -165,7 +149,6 @@ def test_list_query_count_does_not_grow_with_page_size(
     assert len(response.json()["results"]) == page_size
 
 
-@pytest.mark.django_db
 def test_staff_list_query_count_does_not_grow_with_owners(staff_client, django_assert_max_num_queries):
     for owner in UserFactory.create_batch(10):
         AuthorFactory.create_batch(3, owner=owner)
@@ -177,7 +160,6 @@ def test_staff_list_query_count_does_not_grow_with_owners(staff_client, django_a
 # --- create --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_create_adds_to_the_callers_library(user_client, user):
     response = user_client.post(
         AUTHORS, {"name": "Anna Burns", "book": "Milkman", "country": "United Kingdom", "booker_prize": True}
@@ -191,14 +173,12 @@ def test_create_adds_to_the_callers_library(user_client, user):
     assert (author.owner, author.name, author.booker_prize) == (user, "Anna Burns", True)
 
 
-@pytest.mark.django_db
 def test_create_defaults_booker_prize_to_false(user_client):
     response = user_client.post(AUTHORS, {"name": "N", "book": "B", "country": "C"})
 
     assert response.json()["booker_prize"] is False
 
 
-@pytest.mark.django_db
 def test_create_ignores_read_only_fields(user_client, user):
     other = UserFactory()
 
@@ -219,7 +199,6 @@ def test_create_ignores_read_only_fields(user_client, user):
     assert author.pk != 999 and author.created_at.year != 2000
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -243,14 +222,12 @@ def test_create_validates_each_field(user_client, field, value):
     assert not Author.objects.exists()
 
 
-@pytest.mark.django_db
 def test_create_accepts_the_maximum_lengths(user_client):
     response = user_client.post(AUTHORS, {"name": "n" * 100, "book": "b" * 200, "country": "c" * 100})
 
     assert response.status_code == 201
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("field", ["name", "book", "country"])
 def test_create_requires_each_text_field(user_client, field):
     body = {"name": "N", "book": "B", "country": "C"}
@@ -259,7 +236,6 @@ def test_create_requires_each_text_field(user_client, field):
     assert user_client.post(AUTHORS, body).json() == {field: ["This field is required."]}
 
 
-@pytest.mark.django_db
 def test_duplicate_name_in_one_library_is_400_on_name(user_client, user):
     AuthorFactory(owner=user, name="Ali Smith")
 
@@ -270,14 +246,12 @@ def test_duplicate_name_in_one_library_is_400_on_name(user_client, user):
     assert Author.objects.filter(owner=user).count() == 1
 
 
-@pytest.mark.django_db
 def test_same_name_in_two_libraries_is_fine(user_client):
     AuthorFactory(name="Ali Smith")
 
     assert user_client.post(AUTHORS, {"name": "Ali Smith", "book": "B", "country": "C"}).status_code == 201
 
 
-@pytest.mark.django_db
 def test_duplicate_name_racing_past_validation_is_still_400(user, monkeypatch):
     from authors.serializers import AuthorSerializer
 
@@ -293,7 +267,6 @@ def test_duplicate_name_racing_past_validation_is_still_400(user, monkeypatch):
 # --- detail --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_retrieve_update_and_delete_own_author(user_client, user):
     author = AuthorFactory(owner=user, name="Old")
 
@@ -309,7 +282,6 @@ def test_retrieve_update_and_delete_own_author(user_client, user):
     assert not Author.objects.filter(pk=author.pk).exists()
 
 
-@pytest.mark.django_db
 def test_another_users_author_is_404_for_every_method(user_client):
     theirs = AuthorFactory(name="Theirs")
 
@@ -328,7 +300,6 @@ def test_another_users_author_is_404_for_every_method(user_client):
     assert theirs.name == "Theirs"
 
 
-@pytest.mark.django_db
 def test_rename_onto_an_existing_name_is_400(user_client, user):
     AuthorFactory(owner=user, name="Taken")
     author = AuthorFactory(owner=user, name="Free")
@@ -339,14 +310,12 @@ def test_rename_onto_an_existing_name_is_400(user_client, user):
     assert "name" in response.json()
 
 
-@pytest.mark.django_db
 def test_renaming_to_a_new_case_of_its_own_name_is_fine(user_client, user):
     author = AuthorFactory(owner=user, name="ali smith")
 
     assert user_client.patch(detail(author), {"name": "Ali Smith"}).status_code == 200
 
 
-@pytest.mark.django_db
 def test_patch_cannot_move_an_author_to_another_owner(user_client, user):
     author = AuthorFactory(owner=user)
     other = UserFactory()
@@ -360,7 +329,6 @@ def test_patch_cannot_move_an_author_to_another_owner(user_client, user):
 # --- bulk delete ---------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_bulk_delete_respects_filters(user_client, user):
     AuthorFactory(owner=user, name="Irish winner", country="Ireland", booker_prize=True)
     AuthorFactory(owner=user, name="Irish nominee", country="Ireland", booker_prize=False)
@@ -373,7 +341,6 @@ def test_bulk_delete_respects_filters(user_client, user):
     assert sorted(Author.objects.values_list("name", flat=True)) == ["Indian winner", "Irish nominee"]
 
 
-@pytest.mark.django_db
 def test_bulk_delete_respects_search(user_client, user):
     AuthorFactory(owner=user, name="Ali Smith")
     AuthorFactory(owner=user, name="Zadie Smith")
@@ -383,7 +350,6 @@ def test_bulk_delete_respects_search(user_client, user):
     assert list(Author.objects.values_list("name", flat=True)) == ["Anna Burns"]
 
 
-@pytest.mark.django_db
 def test_bulk_delete_without_filters_empties_only_the_callers_library(user_client, user):
     AuthorFactory.create_batch(3, owner=user)
     survivor = AuthorFactory()
@@ -392,7 +358,6 @@ def test_bulk_delete_without_filters_empties_only_the_callers_library(user_clien
     assert list(Author.objects.all()) == [survivor]
 
 
-@pytest.mark.django_db
 def test_staff_bulk_delete_touches_only_their_own(staff_client, staff):
     AuthorFactory(owner=staff)
     AuthorFactory.create_batch(2)
@@ -401,7 +366,6 @@ def test_staff_bulk_delete_touches_only_their_own(staff_client, staff):
     assert Author.objects.count() == 2
 
 
-@pytest.mark.django_db
 def test_bulk_delete_needs_authentication(api_client):
     AuthorFactory()
 
@@ -412,7 +376,6 @@ def test_bulk_delete_needs_authentication(api_client):
 # --- the account's authors go with it ------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_deleting_an_account_deletes_its_authors(user):
     AuthorFactory.create_batch(3, owner=user)
     survivor = AuthorFactory()
@@ -424,7 +387,6 @@ def test_deleting_an_account_deletes_its_authors(user):
     assert list(Author.objects.all()) == [survivor]
 
 
-@pytest.mark.django_db
 def test_staff_deleting_a_user_deletes_their_authors(staff_client):
     target = AuthorFactory().owner
 
@@ -436,25 +398,19 @@ def test_staff_deleting_a_user_deletes_their_authors(staff_client):
 # --- pagination at scale -------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("ordering", [None, "name", "-country"])
 def test_every_page_holds_what_an_offset_would_give(user_client, user, ordering):
     for n in range(47):
         AuthorFactory(owner=user, name=f"N{n % 13:02d}-{n}", country=f"C{n % 5}")
     query = {"page_size": 10, **({"ordering": ordering} if ordering else {})}
-    expected = names_in_order(user_client.get(AUTHORS, {**query, "page_size": 100}))
+    expected = author_names(user_client.get(AUTHORS, {**query, "page_size": 100}))
 
-    pages = [names_in_order(user_client.get(AUTHORS, {**query, "page": page})) for page in range(1, 6)]
+    pages = [author_names(user_client.get(AUTHORS, {**query, "page": page})) for page in range(1, 6)]
 
     assert [name for page in pages for name in page] == expected
     assert [len(page) for page in pages] == [10, 10, 10, 10, 7]
 
 
-def names_in_order(response) -> list[str]:
-    return [row["name"] for row in response.json()["results"]]
-
-
-@pytest.mark.django_db
 def test_the_last_page_is_read_from_the_end_without_a_large_offset(user_client, user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -469,7 +425,6 @@ def test_the_last_page_is_read_from_the_end_without_a_large_offset(user_client, 
     assert "OFFSET 80" not in page_sql and "LIMIT 15" in page_sql
 
 
-@pytest.mark.django_db
 def test_the_fast_representation_matches_drfs_own(user):
     from rest_framework import serializers
 
@@ -484,7 +439,6 @@ def test_the_fast_representation_matches_drfs_own(user):
     assert list(serializer.to_representation(author)) == AuthorSerializer.Meta.fields
 
 
-@pytest.mark.django_db
 def test_the_duplicate_name_check_uses_the_unique_index(user):
     from django.db import connection
 
@@ -499,7 +453,6 @@ def test_the_duplicate_name_check_uses_the_unique_index(user):
     assert "authors_author_owner_name_ci_unique" in plan
 
 
-@pytest.mark.django_db
 def test_names_match_in_any_case(user):
     from authors.selectors import authors_named
 

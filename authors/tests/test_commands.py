@@ -9,6 +9,8 @@ from authors.management.commands.seed_demo import DEMO_AUTHORS, DEMO_USERNAME
 from authors.models import Author
 from authors.tests.factories import AuthorFactory
 
+pytestmark = pytest.mark.django_db
+
 
 def run(*args) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
@@ -27,7 +29,6 @@ def write(tmp_path, name: str, text: str) -> str:
     return str(path)
 
 
-@pytest.mark.django_db
 def test_import_csv_creates_skips_and_rejects_with_reasons(tmp_path, owner):
     AuthorFactory(owner=owner, name="Already Here")
     path = write(
@@ -51,7 +52,6 @@ def test_import_csv_creates_skips_and_rejects_with_reasons(tmp_path, owner):
     assert Author.objects.filter(owner=owner).count() == 2
 
 
-@pytest.mark.django_db
 def test_import_json_applies_the_apis_length_rules(tmp_path, owner):
     rows = [{"name": "x" * 101, "book": "B", "country": "C"}, {"name": "Fine", "book": "B", "country": "C"}]
     path = write(tmp_path, "authors.json", json.dumps(rows))
@@ -62,7 +62,6 @@ def test_import_json_applies_the_apis_length_rules(tmp_path, owner):
     assert "at most 100 characters" in err
 
 
-@pytest.mark.django_db
 def test_import_atomic_imports_nothing_when_a_row_is_rejected(tmp_path, owner):
     path = write(tmp_path, "a.csv", "name,book,country\nGood,B,C\n,B,C\n")
 
@@ -72,7 +71,6 @@ def test_import_atomic_imports_nothing_when_a_row_is_rejected(tmp_path, owner):
     assert not Author.objects.exists()
 
 
-@pytest.mark.django_db
 def test_import_atomic_imports_everything_when_all_rows_are_valid(tmp_path, owner):
     path = write(tmp_path, "a.csv", "name,book,country\nGood,B,C\nAlso Good,B,C\n")
 
@@ -82,7 +80,6 @@ def test_import_atomic_imports_everything_when_all_rows_are_valid(tmp_path, owne
     assert Author.objects.count() == 2
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
@@ -99,7 +96,6 @@ def test_import_refuses_unreadable_files(tmp_path, owner, name, text, message):
         run("import_authors", path, "--owner", "owner")
 
 
-@pytest.mark.django_db
 def test_import_rejects_non_object_json_rows(tmp_path, owner):
     path = write(tmp_path, "a.json", '["just a string", {"name": "N", "book": "B", "country": "C"}]')
 
@@ -109,7 +105,6 @@ def test_import_rejects_non_object_json_rows(tmp_path, owner):
     assert "Row 1 rejected" in err
 
 
-@pytest.mark.django_db
 def test_import_and_export_need_a_known_owner(tmp_path):
     path = write(tmp_path, "a.csv", "name,book,country\nN,B,C\n")
 
@@ -119,13 +114,11 @@ def test_import_and_export_need_a_known_owner(tmp_path):
         run("export_authors", "--owner", "ghost")
 
 
-@pytest.mark.django_db
 def test_import_of_a_missing_file_is_a_clear_error(owner):
     with pytest.raises(CommandError, match="Cannot read"):
         run("import_authors", "/nonexistent/a.csv", "--owner", "owner")
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_export_then_import_round_trips(tmp_path, owner, fmt):
     AuthorFactory(owner=owner, name="Zadie Smith", book="On Beauty, a novel", booker_prize=False)
@@ -144,7 +137,6 @@ def test_export_then_import_round_trips(tmp_path, owner, fmt):
     )
 
 
-@pytest.mark.django_db
 def test_export_json_to_stdout(owner):
     AuthorFactory(owner=owner, name="Anna Burns", book="Milkman", country="UK", booker_prize=True)
 
@@ -155,14 +147,12 @@ def test_export_json_to_stdout(owner):
     ]
 
 
-@pytest.mark.django_db
 def test_export_of_an_empty_library_is_valid(owner):
     out, _ = run("export_authors", "--owner", "owner", "--format", "json")
 
     assert json.loads(out) == []
 
 
-@pytest.mark.django_db
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
 
@@ -174,7 +164,6 @@ def test_seed_demo_is_idempotent(settings):
     assert Author.objects.filter(owner__username=DEMO_USERNAME).count() == len(DEMO_AUTHORS)
 
 
-@pytest.mark.django_db
 def test_seed_demo_refuses_production(settings):
     settings.DEBUG = False
 
@@ -182,7 +171,6 @@ def test_seed_demo_refuses_production(settings):
         run("seed_demo")
 
 
-@pytest.mark.django_db
 def test_import_draws_a_progress_bar_on_a_terminal(tmp_path, owner, terminal_stderr):
     path = write(tmp_path, "a.csv", "name,book,country\nA,B,C\nD,E,F\n")
 
@@ -192,7 +180,6 @@ def test_import_draws_a_progress_bar_on_a_terminal(tmp_path, owner, terminal_std
     assert "2/2" in terminal_stderr.getvalue()
 
 
-@pytest.mark.django_db
 def test_import_writes_no_bar_when_not_on_a_terminal(tmp_path, owner, capsys):
     path = write(tmp_path, "a.csv", "name,book,country\nA,B,C\n")
 
@@ -201,7 +188,6 @@ def test_import_writes_no_bar_when_not_on_a_terminal(tmp_path, owner, capsys):
     assert "Importing" not in capsys.readouterr().err
 
 
-@pytest.mark.django_db
 def test_export_to_a_file_draws_a_progress_bar_on_a_terminal(tmp_path, owner, terminal_stderr):
     AuthorFactory.create_batch(3, owner=owner)
 

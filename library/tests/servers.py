@@ -11,7 +11,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+from library.tests.helpers import BASE_DIR
 
 
 def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None):

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,14 +14,14 @@ from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
 from accounts.tests.factories import PASSWORD, UserFactory
+from library.tests.helpers import BASE_DIR
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.django_db
 
 
 # --- errors --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 @pytest.mark.parametrize("path", ["/api/nope/", "/api/authors/1/extra/", "/api/authors", "/api/x"])
 def test_unknown_api_paths_answer_json_404(api_client, method, path):
@@ -33,7 +32,6 @@ def test_unknown_api_paths_answer_json_404(api_client, method, path):
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_unknown_api_paths_answer_json_404_even_with_a_session_cookie(user, method):
     browser = Client(enforce_csrf_checks=True)
@@ -45,7 +43,6 @@ def test_unknown_api_paths_answer_json_404_even_with_a_session_cookie(user, meth
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-@pytest.mark.django_db
 def test_csrf_failures_under_api_answer_json(user):
     from django.test import RequestFactory
 
@@ -60,7 +57,6 @@ def test_csrf_failures_under_api_answer_json(user):
     }
 
 
-@pytest.mark.django_db
 def test_unknown_api_paths_answer_json_to_browsers_too(api_client):
     response = api_client.get("/api/nope/", HTTP_ACCEPT="text/html")
 
@@ -68,7 +64,6 @@ def test_unknown_api_paths_answer_json_to_browsers_too(api_client):
     assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.django_db
 def test_server_errors_under_api_answer_json(user_client, settings, monkeypatch):
     from authors.views import AuthorViewSet
 
@@ -83,7 +78,6 @@ def test_server_errors_under_api_answer_json(user_client, settings, monkeypatch)
     assert "ZeroDivisionError" not in response.content.decode()
 
 
-@pytest.mark.django_db
 def test_bad_host_under_api_answers_json_400(api_client, settings):
     settings.DEBUG = False
 
@@ -93,7 +87,6 @@ def test_bad_host_under_api_answers_json_400(api_client, settings):
     assert response.json()["code"] == "bad_request"
 
 
-@pytest.mark.django_db
 def test_malformed_json_is_400_in_the_usual_shape(user_client):
     response = user_client.generic("POST", "/api/authors/", "{not json", content_type="application/json")
 
@@ -101,7 +94,6 @@ def test_malformed_json_is_400_in_the_usual_shape(user_client):
     assert response.json()["code"] == "parse_error"
 
 
-@pytest.mark.django_db
 def test_method_not_allowed_is_405_json(user_client):
     response = user_client.put("/api/authors/")
 
@@ -109,7 +101,6 @@ def test_method_not_allowed_is_405_json(user_client):
     assert response.json()["code"] == "method_not_allowed"
 
 
-@pytest.mark.django_db
 def test_database_outage_during_a_request_is_503(user_client, monkeypatch):
     from authors import selectors
 
@@ -128,14 +119,12 @@ def test_database_outage_during_a_request_is_503(user_client, monkeypatch):
 # --- health and root -----------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_health_is_ok_without_auth(api_client):
     response = api_client.get("/api/health/")
 
     assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
 
 
-@pytest.mark.django_db
 def test_health_is_503_when_the_database_is_unreachable(api_client, monkeypatch):
     def refuse():
         raise OperationalError("connection refused")
@@ -148,7 +137,6 @@ def test_health_is_503_when_the_database_is_unreachable(api_client, monkeypatch)
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
 
 
-@pytest.mark.django_db
 def test_site_root_redirects_to_the_api(api_client):
     response = api_client.get("/")
 
@@ -156,7 +144,6 @@ def test_site_root_redirects_to_the_api(api_client):
     assert response["Location"] == "/api/"
 
 
-@pytest.mark.django_db
 def test_api_root_lists_the_endpoints(api_client):
     response = api_client.get("/api/")
 
@@ -164,7 +151,6 @@ def test_api_root_lists_the_endpoints(api_client):
     assert {"authors", "register", "token", "sessions", "me", "users", "docs"} <= set(response.json())
 
 
-@pytest.mark.django_db
 def test_browser_login_page_and_admin_are_served(api_client):
     assert api_client.get("/api-auth/login/").status_code == 200
     assert api_client.get("/admin/login/").status_code == 200
@@ -173,7 +159,6 @@ def test_browser_login_page_and_admin_are_served(api_client):
 # --- schema and docs -----------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_schema_is_valid_and_has_no_warnings():
     out = StringIO()
 
@@ -192,7 +177,6 @@ def test_schema_matches_the_committed_copy():
     assert out.getvalue() == (BASE_DIR / "docs" / "openapi.yaml").read_text()
 
 
-@pytest.mark.django_db
 def test_schema_describes_every_endpoint_with_real_bodies(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = schema["paths"]
@@ -225,7 +209,6 @@ def test_schema_describes_every_endpoint_with_real_bodies(api_client):
     assert {"country", "booker_prize", "search", "ordering", "page", "page_size", "owner"} <= list_params
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
 def test_docs_pages_load_assets_from_this_server(api_client, path):
     response = api_client.get(path)
@@ -239,7 +222,6 @@ def test_docs_pages_load_assets_from_this_server(api_client, path):
 # --- throttling ----------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_login_storm_from_one_address_is_throttled_without_writes(settings):
     user = UserFactory()
     attacker, legitimate = APIClient(REMOTE_ADDR="203.0.113.9"), APIClient(REMOTE_ADDR="198.51.100.4")
@@ -259,7 +241,6 @@ def test_login_storm_from_one_address_is_throttled_without_writes(settings):
     )
 
 
-@pytest.mark.django_db
 def test_spoofed_forwarded_for_does_not_escape_the_throttle(settings):
     client = APIClient(REMOTE_ADDR="203.0.113.9")
     limit = int(settings.THROTTLE_RATES["register"].split("/")[0])
@@ -271,7 +252,6 @@ def test_spoofed_forwarded_for_does_not_escape_the_throttle(settings):
     assert answers == [400] * limit + [429]
 
 
-@pytest.mark.django_db
 def test_refresh_is_throttled(settings):
     client = APIClient(REMOTE_ADDR="203.0.113.9")
     limit = int(settings.THROTTLE_RATES["refresh"].split("/")[0])
@@ -320,7 +300,6 @@ def test_development_key_is_kept_out_of_git():
     assert ".secret_key" in (BASE_DIR / ".gitignore").read_text().splitlines()
 
 
-@pytest.mark.django_db
 def test_every_operation_is_documented_with_examples(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 

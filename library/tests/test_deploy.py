@@ -5,7 +5,6 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,8 +12,10 @@ from pythonjsonlogger.json import JsonFormatter
 
 from accounts.tests.factories import PASSWORD
 from library.request_log import HideQueryStrings
+from library.tests.helpers import BASE_DIR
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.django_db
+
 
 # What README's "Deploying" section tells an operator to set.
 PRODUCTION = {
@@ -75,7 +76,6 @@ def test_postgres_connections_persist_and_are_health_checked():
 # --- the request log -----------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_each_request_logs_one_line_with_method_path_status_duration_and_user(user_client, user, caplog):
     with caplog.at_level(logging.INFO, logger="library.requests"):
         user_client.get("/api/authors/?search=secret-query")
@@ -92,7 +92,6 @@ def test_each_request_logs_one_line_with_method_path_status_duration_and_user(us
     assert record.getMessage().endswith(f"user={user.pk}")
 
 
-@pytest.mark.django_db
 def test_no_token_password_or_authorization_header_reaches_the_log(api_client, user, caplog):
     with caplog.at_level(logging.DEBUG):
         pair = api_client.post("/api/auth/token/", {"username": user.username, "password": PASSWORD}).json()

@@ -10,7 +10,9 @@ from rest_framework.test import APIClient
 from accounts import sessions
 from accounts.tests.factories import UserFactory
 from authors.tests.factories import AuthorFactory
-from conftest import client_for
+from library.tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
 
 # (method, path): (anonymous, user, staff), each called with an empty JSON object.
 RULES = {
@@ -49,7 +51,6 @@ def client_as(role: str) -> APIClient:
     return APIClient() if role == "anonymous" else client_for(UserFactory(is_staff=role == "staff"))
 
 
-@pytest.mark.django_db
 def test_every_endpoint_has_a_rule(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     operations = {(method, path) for path, item in schema["paths"].items() for method in item}
@@ -57,7 +58,6 @@ def test_every_endpoint_has_a_rule(api_client):
     assert operations == set(RULES)
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path"), list(RULES), ids=[f"{m} {p}" for m, p in RULES])
 def test_endpoint_answers_each_role_as_the_rules_say(role, method, path):
@@ -78,7 +78,6 @@ def test_endpoint_answers_each_role_as_the_rules_say(role, method, path):
         assert response["Content-Type"] == "application/json"
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_are_open_to_every_role(role, path):

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from library.tests.servers import BASE_DIR, call, register_and_log_in, sqlite_server
+from library.tests.helpers import BASE_DIR
+from library.tests.servers import call, register_and_log_in, sqlite_server
 
 pytestmark = pytest.mark.hostile
 

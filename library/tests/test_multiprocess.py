@@ -14,6 +14,8 @@ from django.db import connection
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.servers import call, gunicorn, server_environment
 
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup):
@@ -44,7 +46,6 @@ def log_in(base: str, username: str) -> dict:
     return pair
 
 
-@pytest.mark.django_db(transaction=True)
 def test_token_revoked_through_one_process_is_refused_by_the_other(servers):
     a, b = servers
     user = UserFactory()
@@ -58,7 +59,6 @@ def test_token_revoked_through_one_process_is_refused_by_the_other(servers):
     assert call(b, "GET", "/api/accounts/me/", token=pair["access"])[0] == 401
 
 
-@pytest.mark.django_db(transaction=True)
 def test_logout_all_through_one_process_is_seen_by_the_other(servers):
     a, b = servers
     user = UserFactory()
@@ -71,7 +71,6 @@ def test_logout_all_through_one_process_is_seen_by_the_other(servers):
     assert call(b, "POST", "/api/auth/token/refresh/", {"refresh": second["refresh"]})[0] == 401
 
 
-@pytest.mark.django_db(transaction=True)
 def test_user_deactivated_through_one_process_is_refused_by_the_other(servers):
     a, b = servers
     staff, user = UserFactory(is_staff=True), UserFactory()
@@ -86,7 +85,6 @@ def test_user_deactivated_through_one_process_is_refused_by_the_other(servers):
     assert call(b, "GET", "/api/accounts/me/", token=user_pair["access"])[0] == 401
 
 
-@pytest.mark.django_db(transaction=True)
 def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
     a, b = servers
     pair = log_in(a, UserFactory().username)
@@ -98,7 +96,6 @@ def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
     assert call(a, "GET", "/api/accounts/me/", token=rotated["access"])[0] == 401
 
 
-@pytest.mark.django_db(transaction=True)
 def test_throttle_counters_are_shared_between_processes(servers):
     a, b = servers
     wrong = {"username": "nobody", "password": "wrong"}

@@ -6,8 +6,9 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from authors.tests.factories import AuthorFactory
 from library.tests.servers import call
 
+pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.mark.django_db(transaction=True)
+
 def test_staff_find_a_user_see_sessions_and_authors_and_revoke_their_tokens(live_server, page, screenshot):
     staff = UserFactory(username="keeper", is_staff=True, is_superuser=True)
     reader = UserFactory(username="ada", email="ada@example.com")
@@ -40,7 +41,6 @@ def test_staff_find_a_user_see_sessions_and_authors_and_revoke_their_tokens(live
     expect(page.locator("#login_sessions-group")).not_to_contain_text("Shelf/2.0")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_staff_search_and_filter_authors(live_server, page, screenshot):
     staff = UserFactory(username="keeper", is_staff=True, is_superuser=True)
     AuthorFactory(name="Anna Burns", country="United Kingdom", booker_prize=True)

@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 from accounts.tests.factories import PASSWORD
 from authors.models import Author
 
+pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.mark.django_db(transaction=True)
+
 def test_log_in_browse_create_an_author_with_the_form_filter_and_log_out(live_server, page, user, screenshot):
     page.goto(f"{live_server.url}/api-auth/login/?next=/api/")
     page.locator("#id_username").fill(user.email)  # the email works as well as the username

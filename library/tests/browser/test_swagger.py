@@ -4,8 +4,9 @@ from playwright.sync_api import expect
 from accounts import sessions
 from authors.tests.factories import AuthorFactory
 
+pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.mark.django_db(transaction=True)
+
 def test_swagger_ui_authorizes_with_a_bearer_token_and_lists_authors(
     live_server, page, user, screenshot, only_local_requests
 ):
@@ -38,7 +39,6 @@ def test_swagger_ui_authorizes_with_a_bearer_token_and_lists_authors(
     screenshot("swagger-ui-authorized-call")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_redoc_renders_from_this_server(live_server, page, screenshot, only_local_requests):
     page.goto(f"{live_server.url}/api/redoc/")
 
