@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
     PolymorphicProxySerializer,
-    extend_schema,
     extend_schema_view,
 )
 
@@ -20,6 +19,8 @@ from library.schema import (
     NOT_FOUND,
     THROTTLED,
     UNAUTHORIZED,
+    operation,
+    post,
 )
 
 from .serializers import (
@@ -56,161 +57,6 @@ class CredentialsInBodyScheme(OpenApiAuthenticationExtension):
         return []
 
 
-# --- auth: registration, tokens, logout -------------------------------------------------
-
-REGISTER = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Register",
-        description="Create an account. Unknown fields such as is_staff are ignored.",
-        responses={201: RegisteredUserSerializer, 400: BAD_REQUEST, 429: THROTTLED},
-    )
-)
-
-LOGIN = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Log in (obtain a token pair)",
-        description=(
-            "Exchange a username or email and a password for an access and a refresh "
-            "token. Each login is a session, listed at /api/auth/sessions/."
-        ),
-        responses={
-            200: TokenPairSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            429: THROTTLED,
-        },
-    )
-)
-
-REFRESH = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Refresh (rotate) a token pair",
-        description=(
-            "Exchange a refresh token for a new pair. The old refresh token stops "
-            "working; presenting it again ends its whole login session."
-        ),
-        responses={
-            200: TokenPairSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            429: THROTTLED,
-        },
-    )
-)
-
-VERIFY = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Verify a token",
-        description="200 with an empty object if the token would be accepted right now.",
-        responses={
-            200: OpenApiResponse(
-                response=OpenApiTypes.OBJECT,
-                description="The token would be accepted.",
-                examples=[OpenApiExample("Valid", value={}, response_only=True)],
-            ),
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-        },
-    )
-)
-
-REVOKE = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Revoke a token",
-        description=(
-            "Revoke one access token, or a refresh token and with it its login session. "
-            "Idempotent. Staff may revoke anyone's token."
-        ),
-        responses={
-            204: NO_CONTENT,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-        },
-    )
-)
-
-LOGOUT = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Log out",
-        description=(
-            "End the session of the bearer access token, and of the refresh token if "
-            "one is given: both stop working."
-        ),
-        responses={
-            204: NO_CONTENT,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-        },
-    )
-)
-
-LOGOUT_ALL = extend_schema_view(
-    post=extend_schema(
-        tags=["auth"],
-        summary="Log out everywhere",
-        description="Every token issued to you so far stops working.",
-        request=None,
-        responses={204: NO_CONTENT, 401: UNAUTHORIZED},
-    )
-)
-
-SESSIONS = extend_schema_view(
-    list=extend_schema(
-        tags=["auth"],
-        summary="List your live login sessions",
-        description="The session this request comes from is marked current.",
-        responses={200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE},
-    ),
-    destroy=extend_schema(
-        tags=["auth"],
-        summary="End a login session",
-        description="Its refresh token and every access token issued in it stop working.",
-        responses={204: NO_CONTENT, 401: UNAUTHORIZED, 404: NOT_FOUND},
-    ),
-)
-
-# --- accounts: your own, and users for staff ---------------------------------------------
-
-ME = extend_schema_view(
-    get=extend_schema(
-        tags=["accounts"],
-        summary="Your account",
-        description="The profile of the user the token belongs to.",
-        responses={200: MeSerializer, 401: UNAUTHORIZED},
-    ),
-    patch=extend_schema(
-        tags=["accounts"],
-        summary="Change your account",
-        description="Username and email stay unique whatever their case.",
-        responses={200: MeSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
-    ),
-    delete=extend_schema(
-        tags=["accounts"],
-        summary="Delete your account",
-        description="Confirm with your password. Your authors go too, and your tokens stop working.",
-        request=DeleteAccountSerializer,
-        responses={204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED},
-    ),
-)
-
-PASSWORD_CHANGE = extend_schema_view(
-    post=extend_schema(
-        tags=["accounts"],
-        summary="Change your password",
-        description="Every earlier token stops working; the answer is a fresh pair.",
-        responses={200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
-    )
-)
-
-
 def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
     """What GET /users/ answers: staff see StaffUser, everyone else PublicUser."""
     return PolymorphicProxySerializer(
@@ -221,46 +67,42 @@ def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
     )
 
 
-USER_EXAMPLES = [PUBLIC_USER_EXAMPLE, STAFF_USER_EXAMPLE]
-USER_DESCRIPTION = "Public fields only; staff also see email, names, flags and last login."
-
-USERS = extend_schema_view(
-    list=extend_schema(
-        tags=["accounts"],
-        summary="List users",
-        examples=USER_EXAMPLES,
-        description=USER_DESCRIPTION,
-        responses={200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE},
-    ),
-    retrieve=extend_schema(
-        tags=["accounts"],
-        summary="One user",
-        description=USER_DESCRIPTION,
-        examples=USER_EXAMPLES,
-        responses={200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND},
-    ),
-    partial_update=extend_schema(
-        tags=["accounts"],
-        summary="Activate, deactivate, promote or demote a user (staff)",
-        description="Deactivating takes effect on that user's very next request.",
-        responses={
-            200: StaffUserSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
-    ),
-    destroy=extend_schema(
-        tags=["accounts"],
-        summary="Delete a user (staff)",
-        description="The user, their authors and their sessions go. Staff delete their own account at /me/.",
-        responses={
-            204: NO_CONTENT,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
-    ),
+TOKEN_PAIR = {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: THROTTLED}
+ACCEPTED = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="The token would be accepted.",
+    examples=[OpenApiExample("Valid", value={}, response_only=True)],
 )
+USER_EXAMPLES = [PUBLIC_USER_EXAMPLE, STAFF_USER_EXAMPLE]
+USER_FIELDS = "Public fields only; staff also see email, names, flags and last login."
+
+# One row an operation: summary, description, answers (and what else differs).
+# fmt: off
+
+# --- auth: registration, tokens, logout, sessions -----------------------------------------
+REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored.", {201: RegisteredUserSerializer, 400: BAD_REQUEST, 429: THROTTLED})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", TOKEN_PAIR)
+REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", TOKEN_PAIR)
+VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: BAD_REQUEST, 401: UNAUTHORIZED})
+REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN})
+LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN})
+LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None)
+SESSIONS = extend_schema_view(
+    list=operation("List your live login sessions", "The session this request comes from is marked current.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
+    destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: NOT_FOUND}),
+)
+
+# --- accounts: your own, and users for staff ----------------------------------------------
+ME = extend_schema_view(
+    get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
+    patch=operation("Change your account", "Username and email stay unique whatever their case.", {200: MeSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED}),
+    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED}, request=DeleteAccountSerializer),
+)
+PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED})
+USERS = extend_schema_view(
+    list=operation("List users", USER_FIELDS, {200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}, examples=USER_EXAMPLES),
+    retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND}, examples=USER_EXAMPLES),
+    partial_update=operation("Activate, deactivate, promote or demote a user (staff)", "Deactivating takes effect on that user's very next request.", {200: StaffUserSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
+    destroy=operation("Delete a user (staff)", "The user, their authors and their sessions go. Staff delete their own account at /me/.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
+)
+# fmt: on

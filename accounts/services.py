@@ -21,17 +21,11 @@ def register_user(
     last_name: str = "",
 ) -> User:
     """Create an active, non-staff user; username and email are unique whatever their case."""
-    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    check_password_strength(password, user=candidate, field="password")
+    profile = {"username": username, "email": email, "first_name": first_name, "last_name": last_name}
+    check_password_strength(password, user=User(**profile), field="password")
     try:
         with transaction.atomic():
-            return User.objects.create_user(
-                username=username,
-                email=email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-            )
+            return User.objects.create_user(password=password, **profile)
     except IntegrityError:
         raise _identity_taken(username=username, email=email) from None
 

@@ -75,20 +75,19 @@ class Bench:
         }
         self.rows: list[dict] = []
 
+    def seed(self, refresh_file: str, refresh_tokens: int, **rows: int) -> None:
+        """seed_bench: `rows` (authors=, dead_token_rows=) and live sessions whose refresh
+        tokens go to `refresh_file` in the scratch directory."""
+        options = [f"--{name.replace('_', '-')}={count}" for name, count in rows.items()]
+        refresh = [f"--refresh-tokens={refresh_tokens}", f"--refresh-file={self.tmp / refresh_file}"]
+        self.manage("seed_bench", *options, *refresh)
+
     def all(self) -> dict:
         started = time.monotonic()
         # More than one worker can refresh in the warm-up and the run; each token is used once.
         refresh_count = WARM_UP_TOKENS + self.args.seconds * 1500
         self.manage("migrate", "--no-input")
-        self.manage(
-            "seed_bench",
-            "--authors",
-            str(self.args.authors),
-            "--refresh-tokens",
-            str(refresh_count),
-            "--refresh-file",
-            str(self.tmp / "refresh-small.txt"),
-        )
+        self.seed("refresh-small.txt", refresh_count, authors=self.args.authors)
         access = self.login()
         author_id = self.first_author_id(access)
         last_page = (self.args.authors + 19) // 20
@@ -143,15 +142,7 @@ class Bench:
         with self.server("flask") as base:
             self.measure("Flask + PyJWT + SQLAlchemy", "list 20 authors", base, "GET", "/api/authors/", auth)
 
-        self.manage(
-            "seed_bench",
-            "--dead-token-rows",
-            str(self.args.dead_token_rows),
-            "--refresh-tokens",
-            str(refresh_count),
-            "--refresh-file",
-            str(self.tmp / "refresh-large.txt"),
-        )
+        self.seed("refresh-large.txt", refresh_count, dead_token_rows=self.args.dead_token_rows)
         many = f"{self.args.dead_token_rows:,} more token rows"
         with self.server("library") as base:
             self.measure(

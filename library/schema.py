@@ -60,24 +60,33 @@ THROTTLED = error(
 )
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
+
+def operation(summary: str, description: str, responses: dict, **extra):
+    """One operation's documentation, its prose first: drf-spectacular's extend_schema."""
+    return extend_schema(summary=summary, description=description, responses=responses, **extra)
+
+
+def post(summary: str, description: str, responses: dict, **extra):
+    """The documentation of a view that answers POST only."""
+    return extend_schema_view(post=operation(summary, description, responses, **extra))
+
+
 Health = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
 
+UP = OpenApiResponse(
+    response=Health,
+    description="Up, and the database takes writes.",
+    examples=[OpenApiExample("Healthy", value={"status": "ok", "database": "ok"})],
+)
+DOWN = OpenApiResponse(
+    response=Health,
+    description="The database cannot be reached.",
+    examples=[OpenApiExample("Down", value={"status": "unavailable", "database": "unreachable"})],
+)
 HEALTH = extend_schema_view(
-    get=extend_schema(
-        tags=["health"],
-        summary="Is the service up?",
-        description="Answers without authentication; 503 when the database cannot be reached.",
-        responses={
-            200: OpenApiResponse(
-                response=Health,
-                description="Up, and the database takes writes.",
-                examples=[OpenApiExample("Healthy", value={"status": "ok", "database": "ok"})],
-            ),
-            503: OpenApiResponse(
-                response=Health,
-                description="The database cannot be reached.",
-                examples=[OpenApiExample("Down", value={"status": "unavailable", "database": "unreachable"})],
-            ),
-        },
+    get=operation(
+        "Is the service up?",
+        "Answers without authentication; 503 when the database cannot be reached.",
+        {200: UP, 503: DOWN},
     )
 )

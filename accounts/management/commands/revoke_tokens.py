@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts import selectors, sessions
-from accounts.models import User
+from accounts import sessions
+from accounts.management.lookups import user_named
 
 
 class Command(BaseCommand):
@@ -11,9 +11,6 @@ class Command(BaseCommand):
         parser.add_argument("username", help="The user's username (any case).")
 
     def handle(self, *args, username, **options):
-        try:
-            user = selectors.users_named(username).get()
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+        user = user_named(username)
         ended = sessions.end_all_sessions(user)
         self.stdout.write(f"Ended {ended} login sessions of {user.username}; their tokens stop working now.")

@@ -4,8 +4,7 @@ from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
-from accounts.selectors import users_named
+from accounts.management.lookups import user_named
 from authors import selectors
 from library.progress import progress
 
@@ -21,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="A file to write; default stdout.")
 
     def handle(self, *args, owner, format, output, **options):
-        try:
-            user = users_named(owner).get()
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {owner!r}.") from None
+        user = user_named(owner)
         fmt = file_format(output, format) if output else (format or "csv")
         authors = selectors.authors_owned_by(user).order_by("created_at", "id")
         rows = authors.values(*COLUMNS).iterator(chunk_size=2000)

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
-from accounts.selectors import users_named
+from accounts.management.lookups import user_named
 from authors import services
 from library.progress import progress
 
@@ -21,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--atomic", action="store_true", help="Import nothing if any row is rejected.")
 
     def handle(self, *args, file, owner, format, atomic, **options):
-        try:
-            user = users_named(owner).get()
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {owner!r}.") from None
+        user = user_named(owner)
         rows = read_rows(file, file_format(file, format))
         # A bar on a terminal; on a pipe or in a log, only the summary below.
         report = services.import_authors(owner=user, rows=progress(rows, desc="Importing"), atomic=atomic)

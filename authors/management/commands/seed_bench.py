@@ -15,10 +15,7 @@ BATCH = 10_000
 
 
 class Command(BaseCommand):
-    help = (
-        "Seed a benchmark database: a user with many authors, refresh tokens for the "
-        "refresh scenario, and dead token rows for the token-table scenario. Not for production."
-    )
+    help = "Seed a benchmark database (authors, live sessions, dead token rows). Not for production."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="bench")
