@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots bench lint migrate seed clean
+.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots bench lint migrate seed schema clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# docs/openapi.yaml, the committed schema a test compares with the generated one.
+schema: $(VENV)/.runtime
+	$(PY) manage.py spectacular --format openapi --file docs/openapi.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
