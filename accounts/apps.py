@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI extensions)
+        from . import schema, signals  # noqa: F401  (register the OpenAPI extensions, the receivers)

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 # One message per uniqueness rule: the constraints below, the early check in the
 # serializers and the services' race fallback all say it with these.
@@ -29,6 +30,12 @@ class User(AbstractUser):
         error_messages={"unique": USERNAME_TAKEN},
     )
     email = models.EmailField("email address", blank=True)
+    sessions_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When all of the user's sessions were last ended; browser logins from before stop too.",
+    )
 
     REQUIRED_FIELDS = ["email"]
 
@@ -49,6 +56,52 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    # --- credentials: what ends every session when it changes (accounts/signals.py) -------
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user.remember_credentials()
+        return user
+
+    def remember_credentials(self) -> None:
+        """Note the password hash and active flag as stored, to tell a change on save."""
+        deferred = self.get_deferred_fields()
+        stored = None if {"password", "is_active"} & deferred else (self.password, self.is_active)
+        self._stored_credentials = stored
+        self._rehashing = False
+
+    def credentials_changed(self, update_fields=None) -> bool:
+        """Whether saving this object changes the password or deactivates the user.
+
+        A rehash at login (a stronger hasher for the same password) is not a change. An
+        object never loaded from the database cannot tell, and reports no change.
+        """
+        stored = getattr(self, "_stored_credentials", None)
+        if stored is None:
+            return False
+        written = set(update_fields) if update_fields is not None else {"password", "is_active"}
+        password, was_active = stored
+        new_password = "password" in written and self.password != password and not self._rehashing
+        deactivated = "is_active" in written and was_active and not self.is_active
+        return new_password or deactivated
+
+    def check_password(self, raw_password: str) -> bool:
+        self._rehashing = True  # Django saves an upgraded hash of the same password here.
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django signs browser logins with the password hash; ending every session also
+        # ends them, through sessions_ended_at. Unset, the hash is Django's own.
+        if self.sessions_ended_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}|{self.sessions_ended_at.isoformat()}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class LoginSessionQuerySet(models.QuerySet):

@@ -45,13 +45,13 @@ def update_profile(*, user: User, **fields) -> User:
 def change_password(
     *, user: User, old_password: str, new_password: str, user_agent: str = "", ip: str | None = None
 ) -> sessions.TokenPair:
-    """Set a new password, end every session, and start a fresh one for this client."""
+    """Set a new password and start a fresh session for this client; saving the password
+    ends every other session (accounts/signals.py)."""
     confirm_password(user, old_password, field="old_password")
     check_password_strength(new_password, user=user, field="new_password")
+    user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
     with transaction.atomic():
-        user.set_password(new_password)
         user.save(update_fields=["password"])
-        sessions.end_all_sessions(user)
         return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
 
 
@@ -68,10 +68,9 @@ def set_user_flags(
     is_active: bool | None = None,
     is_staff: bool | None = None,
 ) -> User:
-    """Staff change who may log in and who is staff; deactivation ends every session.
-
-    Staff cannot demote or deactivate themselves here, so nobody locks themselves out.
-    """
+    """Staff change who may log in and who is staff; deactivation ends every session
+    (accounts/signals.py). Nobody deactivates or demotes themselves here, so nobody locks
+    themselves out."""
     if user.pk == actor.pk and False in (is_active, is_staff):
         raise ValidationError({NON_FIELD_ERRORS: ["You cannot deactivate or demote your own account."]})
     changed = {}
@@ -79,12 +78,10 @@ def set_user_flags(
         changed["is_active"] = is_active
     if is_staff is not None:
         changed["is_staff"] = is_staff
+    for name, value in changed.items():
+        setattr(user, name, value)
     with transaction.atomic():
-        for name, value in changed.items():
-            setattr(user, name, value)
         user.save(update_fields=list(changed))
-        if is_active is False:
-            sessions.end_all_sessions(user)
     return user
 
 

@@ -181,5 +181,9 @@ def end_sessions(sessions: QuerySet[LoginSession]) -> int:
 
 
 def end_all_sessions(user: User) -> int:
-    """Log `user` out everywhere: every token issued to them so far stops working."""
-    return end_sessions(LoginSession.objects.filter(user=user))
+    """Log `user` out everywhere: every token issued to them so far stops working, and so
+    does every browser login (the admin's, the browsable API's) made before now."""
+    with transaction.atomic():
+        user.sessions_ended_at = timezone.now()
+        User.objects.filter(pk=user.pk).update(sessions_ended_at=user.sessions_ended_at)
+        return end_sessions(LoginSession.objects.filter(user=user))

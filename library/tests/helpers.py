@@ -4,6 +4,7 @@ Test modules import from here (and from the apps' factories), never from each ot
 conftest.py turns the clients into fixtures per role.
 """
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 from rest_framework.test import APIClient
@@ -49,3 +50,51 @@ def client_for(user) -> APIClient:
 def author_names(response) -> list[str]:
     """The names on a page of GET /api/authors/, in the order given."""
     return [author["name"] for author in response.json()["results"]]
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from the first <form method="post"> of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, list[str]] = {}
+        self._in_form = False
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.fields.setdefault(name, []).append(attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.setdefault(self._select, []).append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields.setdefault(name, []).append("")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_fields(html: str) -> dict[str, list[str]]:
+    """The fields of a page's first POST form as a browser would send them, unchanged."""
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.fields
