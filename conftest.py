@@ -46,6 +46,11 @@ def staff(db):
 
 
 @pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def user_client(user):
     return client_for(user)
 
@@ -53,6 +58,11 @@ def user_client(user):
 @pytest.fixture
 def staff_client(staff):
     return client_for(staff)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return client_for(superuser)
 
 
 @pytest.fixture

@@ -37,6 +37,22 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [LiveSessionInline]
     actions = ["revoke_all_tokens", "deactivate"]
 
+    # The API's rule (services.may_manage): staff change accounts that are not staff;
+    # only superusers change staff and superusers, or who is staff.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.may_manage(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        privileges = (
+            [] if request.user.is_superuser else ["is_staff", "is_superuser", "groups", "user_permissions"]
+        )
+        return [*super().get_readonly_fields(request, obj), *privileges]
+
     @admin.action(description="Revoke all tokens of the selected users")
     def revoke_all_tokens(self, request, queryset):
         ended = sum(sessions.end_all_sessions(user) for user in queryset)
@@ -44,9 +60,13 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate the selected users (and revoke their tokens)")
     def deactivate(self, request, queryset):
-        others = queryset.exclude(pk=request.user.pk)
+        others = [
+            user for user in queryset.exclude(pk=request.user.pk) if services.may_manage(request.user, user)
+        ]
         for user in others:
             services.set_user_flags(user=user, actor=request.user, is_active=False)
-        self.message_user(request, f"Deactivated {others.count()} users.")
-        if others.count() < queryset.count():
-            self.message_user(request, "You cannot deactivate yourself.", level=messages.WARNING)
+        self.message_user(request, f"Deactivated {len(others)} users.")
+        if len(others) < queryset.count():
+            self.message_user(
+                request, "Skipped yourself and any account you may not change.", level=messages.WARNING
+            )

@@ -5,7 +5,7 @@ credentials ends sessions through it.
 """
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from . import selectors, sessions
@@ -73,6 +73,9 @@ def set_user_flags(
     themselves out."""
     if user.pk == actor.pk and False in (is_active, is_staff):
         raise ValidationError({NON_FIELD_ERRORS: ["You cannot deactivate or demote your own account."]})
+    check_may_manage(actor, user)
+    if is_staff is not None and is_staff != user.is_staff and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser may grant or remove staff status.")
     changed = {}
     if is_active is not None:
         changed["is_active"] = is_active
@@ -89,10 +92,22 @@ def delete_user(*, user: User, actor: User) -> None:
     """Staff delete another user and everything they own."""
     if user.pk == actor.pk:
         raise ValidationError({NON_FIELD_ERRORS: ["Delete your own account at /api/accounts/me/."]})
+    check_may_manage(actor, user)
     user.delete()
 
 
-# --- the rules on passwords and identities, one home each ----------------------------------
+# --- the rules on authority, passwords and identities, one home each -----------------------
+
+
+def may_manage(actor: User, user: User) -> bool:
+    """Superusers manage every account; other staff manage accounts that are not staff.
+    (Granting or removing staff status is for superusers only: set_user_flags.)"""
+    return actor.is_superuser or (actor.is_staff and not (user.is_staff or user.is_superuser))
+
+
+def check_may_manage(actor: User, user: User) -> None:
+    if not may_manage(actor, user):
+        raise PermissionDenied("Only a superuser may change or delete a staff or superuser account.")
 
 
 def confirm_password(user: User, password: str, *, field: str) -> None:

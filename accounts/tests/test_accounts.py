@@ -214,10 +214,10 @@ def test_reactivation_does_not_revive_old_tokens(staff_client):
     assert target_client.get(ME).status_code == 401
 
 
-def test_staff_can_promote_but_not_edit_other_fields(staff_client):
+def test_superuser_can_promote_but_not_edit_other_fields(superuser_client):
     target = UserFactory(username="original")
 
-    response = staff_client.patch(f"{USERS}{target.pk}/", {"is_staff": True, "username": "renamed"})
+    response = superuser_client.patch(f"{USERS}{target.pk}/", {"is_staff": True, "username": "renamed"})
 
     assert response.status_code == 200
     target.refresh_from_db()
