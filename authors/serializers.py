@@ -73,6 +73,36 @@ class AuthorSerializer(serializers.ModelSerializer):
         return value
 
 
+class BulkDeleteQuerySerializer(serializers.Serializer):
+    """The query of DELETE /api/authors/: the list's filters, or all=true for everything.
+
+    A typo must not wipe a library: an unknown or empty parameter is a 400, and a request
+    that names no filter deletes nothing unless it says all=true."""
+
+    country = serializers.CharField(required=False)
+    booker_prize = serializers.CharField(required=False)
+    search = serializers.CharField(required=False)
+    all = serializers.BooleanField(required=False, default=False)
+
+    def to_internal_value(self, data):
+        # A query string's empty value would otherwise count as not sent.
+        errors = {name: ["Not a filter of this endpoint."] for name in sorted(set(data) - set(self.fields))}
+        errors |= {name: ["This field may not be blank."] for name in self.fields if data.get(name) == ""}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        filters = attrs.keys() - {"all"}
+        if attrs["all"] and filters:
+            raise serializers.ValidationError("all=true deletes your whole library: send it without filters.")
+        if not attrs["all"] and not filters:
+            raise serializers.ValidationError(
+                "Name what to delete with the list's filters, or send all=true to delete your whole library."
+            )
+        return attrs
+
+
 @extend_schema_serializer(examples=[OpenApiExample("Deleted", value={"deleted": 3}, response_only=True)])
 class BulkDeleteResultSerializer(serializers.Serializer):
     deleted = serializers.IntegerField(help_text="How many authors were deleted.")

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from . import schema, selectors, services
 from .filters import AuthorFilter, AuthorFilterBackend, StableOrderingFilter
 from .models import Author
-from .serializers import AuthorSerializer
+from .serializers import AuthorSerializer, BulkDeleteQuerySerializer
 
 
 @schema.AUTHORS
@@ -32,5 +32,6 @@ class AuthorViewSet(viewsets.ModelViewSet):
     @schema.BULK_DESTROY
     def bulk_destroy(self, request):
         """DELETE /api/authors/: bound beside list and create in authors/urls.py."""
+        BulkDeleteQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
         authors = self.filter_queryset(selectors.authors_owned_by(request.user))
         return Response({"deleted": services.delete_authors(authors=authors)})

@@ -1,6 +1,7 @@
 """/api/authors/: a private list per user, filters, ordering and bulk delete."""
 
 import pytest
+from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -350,11 +351,11 @@ def test_bulk_delete_respects_search(user_client, user):
     assert list(Author.objects.values_list("name", flat=True)) == ["Anna Burns"]
 
 
-def test_bulk_delete_without_filters_empties_only_the_callers_library(user_client, user):
+def test_bulk_delete_with_all_true_empties_only_the_callers_library(user_client, user):
     AuthorFactory.create_batch(3, owner=user)
     survivor = AuthorFactory()
 
-    assert user_client.delete(AUTHORS).json() == {"deleted": 3}
+    assert user_client.delete(f"{AUTHORS}?all=true").json() == {"deleted": 3}
     assert list(Author.objects.all()) == [survivor]
 
 
@@ -362,8 +363,33 @@ def test_staff_bulk_delete_touches_only_their_own(staff_client, staff):
     AuthorFactory(owner=staff)
     AuthorFactory.create_batch(2)
 
-    assert staff_client.delete(AUTHORS).json() == {"deleted": 1}
+    assert staff_client.delete(f"{AUTHORS}?all=true").json() == {"deleted": 1}
     assert Author.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("", "non_field_errors"),
+        ("?countyr=Peru", "countyr"),
+        ("?country=", "country"),
+        ("?booker_prize=", "booker_prize"),
+        ("?search=", "search"),
+        ("?page=2", "page"),
+        ("?owner=someone", "owner"),
+        ("?all=true&country=Peru", "non_field_errors"),
+        ("?all=false", "non_field_errors"),
+        ("?all=maybe", "all"),
+    ],
+)
+def test_bulk_delete_refuses_a_query_that_could_be_a_typo(user_client, user, query, field):
+    AuthorFactory.create_batch(3, owner=user, country="Peru")
+
+    response = user_client.delete(f"{AUTHORS}{query}")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Author.objects.filter(owner=user).count() == 3
 
 
 def test_bulk_delete_needs_authentication(api_client):
@@ -461,3 +487,14 @@ def test_names_match_in_any_case(user):
     assert authors_named(owner=user, name="ALI SMITH").count() == 1
     assert authors_named(owner=user, name="Ali Smit").count() == 0
     assert authors_named(owner=UserFactory(), name="Ali Smith").count() == 0
+
+
+def test_the_browsable_apis_delete_button_on_the_list_deletes_nothing(user):
+    AuthorFactory.create_batch(2, owner=user)
+    browser = Client()
+    browser.force_login(user)
+
+    response = browser.delete(AUTHORS, HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 400
+    assert Author.objects.filter(owner=user).count() == 2

@@ -35,7 +35,7 @@ RULES = {
     ("delete", "/api/accounts/users/{id}/"): (401, 403, 204),
     ("get", "/api/authors/"): (401, 200, 200),
     ("post", "/api/authors/"): (401, 400, 400),
-    ("delete", "/api/authors/"): (401, 200, 200),
+    ("delete", "/api/authors/"): (401, 400, 400),  # no filter and no all=true: nothing goes
     ("get", "/api/authors/{id}/"): (401, 404, 200),
     ("put", "/api/authors/{id}/"): (401, 404, 400),
     ("patch", "/api/authors/{id}/"): (401, 404, 200),
