@@ -10,8 +10,9 @@ id in the `sid` claim. The rules, in the order a client meets them:
   rotated (possibly stolen) token: the whole session ends.
 - An access token is accepted while its user is active, its session has not ended and
   its own id has not been revoked (accounts/access.py checks it on every request).
-- Revoking an access token revokes that token only. Revoking a refresh token, logging
-  out or deleting a session ends the session: its refresh and every access token issued
+- Revoking an access token revokes that token only. Revoking a refresh token (the
+  current one or any rotated one before it), logging out or deleting a session ends the
+  session: its refresh and every access token issued
   in it stop working. Logging out everywhere ends all of a user's sessions.
 
 SimpleJWT's outstanding and blacklisted token tables are kept in step (a refresh token
@@ -140,7 +141,8 @@ def revoke(raw_token: str, *, by: User) -> None:
         raise PermissionDenied("You can only revoke your own tokens.")
     kind = jwt.kind(token)
     if kind == jwt.REFRESH:
-        end_sessions(LoginSession.objects.filter(pk=session_id, refresh_jti=jti))
+        # Any refresh token of the session, current or rotated: its owner says it leaked.
+        end_sessions(LoginSession.objects.filter(pk=session_id, user_id=owner_id))
     elif kind == jwt.ACCESS:
         RevokedAccessToken.objects.bulk_create(
             [RevokedAccessToken(jti=jti, expires_at=jwt.expiry(token))],

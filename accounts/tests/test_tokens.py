@@ -374,3 +374,25 @@ def test_a_signed_token_naming_another_users_session_is_401(user):
     response = bearer_client(forged_access(user, sid=str(other_session.pk))).get(ME)
 
     assert response.status_code == 401
+
+
+def test_revoking_a_rotated_refresh_token_ends_its_session(user, api_client):
+    first = sessions.start_session(user=user)
+    rotated = sessions.rotate(first.refresh)
+
+    response = bearer_client(rotated.access).post(REVOKE, {"token": first.refresh})
+
+    assert response.status_code == 204
+    assert LoginSession.objects.get(pk=first.session.pk).revoked_at is not None
+    assert api_client.post(REFRESH, {"refresh": rotated.refresh}).status_code == 401
+    assert bearer_client(rotated.access).get(ME).status_code == 401
+
+
+def test_revoking_another_users_rotated_refresh_token_is_403_and_ends_nothing(user, api_client):
+    victim = sessions.start_session(user=UserFactory())
+    sessions.rotate(victim.refresh)
+
+    response = client_for(user).post(REVOKE, {"token": victim.refresh})
+
+    assert response.status_code == 403
+    assert LoginSession.objects.get(pk=victim.session.pk).revoked_at is None
