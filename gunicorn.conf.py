@@ -24,3 +24,7 @@ worker_class = "library.gunicorn_workers.JSONErrorSyncWorker"
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# gunicorn's control socket (gunicornc) defaults to one path per user,
+# $HOME/.gunicorn/gunicorn.ctl, so a second instance on the machine unlinks the first
+# one's. Nothing here uses it; deploys signal the master (SIGHUP, SIGTERM) instead.
+control_socket_disable = True
