@@ -1,8 +1,8 @@
 """Settings for the library API, read from the environment.
 
 Development defaults are safe for one machine (SQLite, local-memory cache, a secret
-key kept in an ignored file). In production (DJANGO_DEBUG=false) a missing secret key
-is a start-up error rather than a silent default.
+key kept in an ignored file). In production (DJANGO_DEBUG=false) a missing or short
+secret key is a start-up error rather than a silent default.
 """
 
 from datetime import timedelta
@@ -19,12 +19,24 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
+# The shortest production key accepted: Django's own `check --deploy` minimum. The key
+# signs every JWT, so a short one can be guessed offline from any token.
+SECRET_KEY_MIN_LENGTH = 50
+
+
 def _secret_key() -> str:
     key = env.str("DJANGO_SECRET_KEY", default="")
+    if not DEBUG:
+        if not key:
+            raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=false.")
+        if len(key) < SECRET_KEY_MIN_LENGTH:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long when "
+                f"DJANGO_DEBUG=false (it is {len(key)})."
+            )
+        return key
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=false.")
     # A development key, made once per checkout and never committed (.gitignore).
     key_file = BASE_DIR / ".secret_key"
     if not key_file.exists():
