@@ -104,11 +104,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Under several gunicorn workers: readers never wait for the writer (WAL), and
     # writers take the lock when their transaction starts (IMMEDIATE) and queue for up
-    # to `timeout` seconds instead of failing with "database is locked".
+    # to `timeout` seconds instead of failing with "database is locked". Each commit
+    # waits for an fsync (synchronous=FULL): with NORMAL, a power cut or an OS crash
+    # could lose the last commits, a revocation or a password change among them.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
