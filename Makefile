@@ -9,20 +9,42 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots bench lint migrate seed schema clean
+.PHONY: run serve test test-postgres test-hostile test-browser docs-screenshots bench lint lock migrate seed schema clean
 
+# Everything is installed from the locks: the whole tree, each file with its hash, wheels
+# only (no package's build code runs here). requirements*.txt hold the top-level pins;
+# `make lock` compiles each into the .lock beside it.
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-# A stamp per requirements file: reinstall only when the pins change.
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+# The venv module's pip and setuptools are replaced by the locked ones first.
+$(VENV)/.bootstrap: requirements-bootstrap.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --only-binary :all: --require-hashes -r requirements-bootstrap.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# A stamp per lock: reinstall only when a lock changes.
+$(VENV)/.runtime: requirements.lock | $(VENV)/.bootstrap
+	$(PY) -m pip install --quiet --only-binary :all: --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(VENV)/.bootstrap
+	$(PY) -m pip install --quiet --only-binary :all: --require-hashes -r requirements-dev.lock
 	touch $(VENV)/.runtime $@
+
+# After editing a pin in requirements*.txt: recompile the locks (needs PyPI). Packages
+# not pinned there keep their locked version; LOCK_ARGS=--upgrade moves them to the
+# newest that fit. Each lock is constrained by the one it is installed over, so a
+# package has one version everywhere. Hashes cover every file of a release; the
+# resolution is for the one platform the project runs on.
+LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --only-binary :all: \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(VENV)/.dev
+	$(LOCK_COMPILE) requirements-bootstrap.txt -o requirements-bootstrap.lock
+	$(LOCK_COMPILE) requirements.txt -o requirements.lock
+	$(LOCK_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+	$(LOCK_COMPILE) bench/requirements.txt -c requirements-dev.lock -o bench/requirements.lock
+	$(PY) .ci/check_locks.py
 
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
@@ -64,8 +86,8 @@ docs-screenshots: $(VENV)/.dev /usr/bin/chromium
 bench: $(VENV)/.bench /usr/bin/wrk
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-$(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
-	$(PY) -m pip install --quiet -r bench/requirements.txt
+$(VENV)/.bench: bench/requirements.lock $(VENV)/.dev
+	$(PY) -m pip install --quiet --only-binary :all: --require-hashes -r bench/requirements.lock
 	touch $@
 
 /usr/bin/wrk:
@@ -80,6 +102,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) .ci/check_locks.py
 
 # docs/openapi.yaml, the committed schema a test compares with the generated one.
 schema: $(VENV)/.runtime

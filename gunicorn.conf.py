@@ -15,7 +15,16 @@ keepalive = 5
 # request with the user id, JSON with LOG_FORMAT=json. gunicorn's would be a second line.
 accesslog = None
 errorlog = "-"
-# No request-line cap here: gunicorn would answer a long URL with an HTML 414, and
-# under /api/ every answer is JSON. The app bounds what it parses (Django's
-# DATA_UPLOAD_MAX_NUMBER_FIELDS); in production the TLS proxy in front caps URL size.
-limit_request_line = 0
+# A request line or a header over gunicorn's limits is refused before Django sees it,
+# and refused at once: with no cap (limit_request_line = 0) gunicorn's parser goes
+# quadratic and a 16 MB URL held a worker for 24 s, unauthenticated. 8190 bytes is
+# gunicorn's ceiling for the request line; the header limits are its defaults, spelt
+# out. The worker answers these refusals in the API's JSON shape (414, 431).
+worker_class = "library.gunicorn_workers.JSONErrorSyncWorker"
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+# gunicorn's control socket (gunicornc) defaults to one path per user,
+# $HOME/.gunicorn/gunicorn.ctl, so a second instance on the machine unlinks the first
+# one's. Nothing here uses it; deploys signal the master (SIGHUP, SIGTERM) instead.
+control_socket_disable = True

@@ -202,8 +202,6 @@ class Bench:
             "1",
             "--worker-class",
             "sync",
-            "--limit-request-line",
-            "0",
         ]
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

@@ -1,8 +1,8 @@
 """Settings for the library API, read from the environment.
 
 Development defaults are safe for one machine (SQLite, local-memory cache, a secret
-key kept in an ignored file). In production (DJANGO_DEBUG=false) a missing secret key
-is a start-up error rather than a silent default.
+key kept in an ignored file). In production (DJANGO_DEBUG=false) a missing or short
+secret key is a start-up error rather than a silent default.
 """
 
 from datetime import timedelta
@@ -19,12 +19,24 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
+# The shortest production key accepted: Django's own `check --deploy` minimum. The key
+# signs every JWT, so a short one can be guessed offline from any token.
+SECRET_KEY_MIN_LENGTH = 50
+
+
 def _secret_key() -> str:
     key = env.str("DJANGO_SECRET_KEY", default="")
+    if not DEBUG:
+        if not key:
+            raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=false.")
+        if len(key) < SECRET_KEY_MIN_LENGTH:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long when "
+                f"DJANGO_DEBUG=false (it is {len(key)})."
+            )
+        return key
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=false.")
     # A development key, made once per checkout and never committed (.gitignore).
     key_file = BASE_DIR / ".secret_key"
     if not key_file.exists():
@@ -92,11 +104,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Under several gunicorn workers: readers never wait for the writer (WAL), and
     # writers take the lock when their transaction starts (IMMEDIATE) and queue for up
-    # to `timeout` seconds instead of failing with "database is locked".
+    # to `timeout` seconds instead of failing with "database is locked". Each commit
+    # waits for an fsync (synchronous=FULL): with NORMAL, a power cut or an OS crash
+    # could lose the last commits, a revocation or a password change among them.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
