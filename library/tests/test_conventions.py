@@ -325,3 +325,44 @@ def test_every_operation_is_documented_with_examples(api_client):
                 gaps.append(f"{where}: no error responses")
 
     assert gaps == []
+
+
+# --- caching -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("post", "/api/auth/token/", "login"),
+        ("post", "/api/auth/token/refresh/", "refresh"),
+        ("post", "/api/accounts/me/password/", "password"),
+        ("get", "/api/accounts/me/", None),
+        ("get", "/api/auth/sessions/", None),
+        ("get", "/api/authors/", None),
+        ("get", "/api/accounts/users/", None),
+    ],
+)
+def test_answers_with_credentials_or_personal_data_are_never_stored(user, user_client, method, path, body):
+    bodies = {
+        "login": {"username": user.username, "password": PASSWORD},
+        "refresh": {"refresh": user_client.pair.refresh},
+        "password": {"old_password": PASSWORD, "new_password": "an even longer fresh phrase"},
+    }
+    client = APIClient() if body in ("login", "refresh") else user_client
+
+    response = getattr(client, method)(path, bodies.get(body), format="json")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["Pragma"] == "no-cache"
+
+
+def test_errors_under_the_api_are_not_stored_either(api_client):
+    response = api_client.post("/api/auth/token/", {"username": "nobody", "password": "wrong"})
+
+    assert response.status_code == 401
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_health_may_be_cached(api_client):
+    assert "Cache-Control" not in api_client.get("/api/health/")

@@ -1,0 +1,22 @@
+"""Answers under /api/ that no cache may keep."""
+
+from django.utils.cache import patch_cache_control
+
+# The API's answers that carry neither a credential nor anyone's data.
+PUBLIC_PATHS = ("/api/health/", "/api/schema/", "/api/docs/", "/api/redoc/")
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every /api/ answer but the public ones: tokens (RFC
+    6749 section 5.1 asks it of token answers), profiles, sessions and libraries are the
+    caller's alone, and a shared cache or the browser's history must not keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not request.path.startswith(PUBLIC_PATHS):
+            patch_cache_control(response, no_store=True)
+            response.headers.setdefault("Pragma", "no-cache")
+        return response
