@@ -1,13 +1,13 @@
 """Project-wide API conventions: the error shape and pagination (settings.REST_FRAMEWORK)."""
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -20,6 +20,12 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = 503
     default_detail = "The database cannot be reached; try again shortly."
     default_code = "service_unavailable"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "Request body is too large."
+    default_code = "payload_too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -35,6 +41,10 @@ def exception_handler(exc, context):
         exc = _authentication_failed(exc, context)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_field_errors(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        # A client's mistake, logged as one (a warning, no traceback), not Django's
+        # security error.
+        exc = PayloadTooLarge()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -74,6 +84,17 @@ def _field_errors(error: DjangoValidationError) -> dict:
     if NON_FIELD_ERRORS in errors:
         errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
     return errors
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, with JSON nested past Python's recursion limit (`[[[[...`, 2,000 deep) a
+    400 parse error like any other malformed body, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
 
 
 class EitherEndPaginator(Paginator):

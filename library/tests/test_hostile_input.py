@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 from datetime import timedelta
 
 import jwt
@@ -368,3 +369,26 @@ def test_login_runs_one_password_hash_whether_or_not_the_account_exists(api_clie
 
     assert (unknown.status_code, unknown.content) == (wrong.status_code, wrong.content)
     assert hashes_for_unknown == len(calls) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/authors/", "/api/auth/token/", "/api/auth/register/"])
+def test_json_nested_2000_deep_is_a_400_parse_error(api_client, user_client, path):
+    client = user_client if path == "/api/authors/" else api_client
+    deep = "[" * 2000 + "]" * 2000
+
+    response = client.generic("POST", path, deep, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_a_too_large_body_is_logged_as_a_warning_without_a_traceback(user_client, caplog):
+    big = json.dumps({"name": "x" * 5_000_000, "book": "b", "country": "c"})
+
+    response = user_client.generic("POST", AUTHORS, big, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body is too large.", "code": "payload_too_large"}
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
+    assert warnings and all(record.exc_info is None for record in warnings)

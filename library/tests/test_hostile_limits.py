@@ -1,5 +1,5 @@
-"""What gunicorn refuses before the app sees it: request lines and header fields too long
-to be anything but an attack. Run by `make test-hostile`."""
+"""What a real server refuses before any work: request lines and header fields too long
+to be anything but an attack, and JSON nested too deep to parse. Run by `make test-hostile`."""
 
 import contextlib
 import json
@@ -65,3 +65,20 @@ def test_a_long_but_reasonable_url_still_reaches_the_app(tmp_path):
 
     assert status == 401  # the app's own answer: no token
     assert json.loads(body)["code"] == "not_authenticated"
+
+
+def test_json_nested_2000_deep_is_a_json_400_from_a_real_server(tmp_path):
+    deep = ("[" * 2000 + "]" * 2000).encode()
+    request = (
+        b"POST /api/auth/token/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(deep)}\r\nConnection: close\r\n\r\n".encode()
+        + deep
+    )
+    with sqlite_server(tmp_path) as (base, _):
+        status, headers, body = raw_exchange(base, request)
+        health = call(base, "GET", "/api/health/")[0]
+
+    assert status == 400
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["code"] == "parse_error"
+    assert health == 200
