@@ -1,9 +1,8 @@
 from rest_framework import viewsets
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from . import schema, selectors, services
-from .filters import AuthorFilter, AuthorFilterBackend, StableOrderingFilter
+from .filters import AuthorFilter, AuthorFilterBackend, BoundedSearchFilter, StableOrderingFilter
 from .models import Author
 from .serializers import AuthorSerializer, BulkDeleteQuerySerializer
 
@@ -11,7 +10,7 @@ from .serializers import AuthorSerializer, BulkDeleteQuerySerializer
 @schema.AUTHORS
 class AuthorViewSet(viewsets.ModelViewSet):
     serializer_class = AuthorSerializer
-    filter_backends = [AuthorFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [AuthorFilterBackend, BoundedSearchFilter, StableOrderingFilter]
     filterset_class = AuthorFilter
     search_fields = ["name", "book"]
     ordering_fields = ["name", "country", "created_at"]

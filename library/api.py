@@ -5,7 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
@@ -49,7 +49,7 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
-    elif isinstance(exc, (OperationalError, InterfaceError)):
+    elif isinstance(exc, (OperationalError, InterfaceError)) and not _database_answers():
         exc = ServiceUnavailable()
         exc.wait = 5
     elif isinstance(exc, IntegrityError):
@@ -62,6 +62,17 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             response.data.setdefault("code", codes)
     return response
+
+
+def _database_answers() -> bool:
+    """Whether the database still answers: an OperationalError it raised while answering
+    (a query too large, say) is a server error, not an outage to retry."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
 
 
 def _authentication_failed(error: AuthenticationError, context) -> exceptions.AuthenticationFailed:

@@ -102,18 +102,32 @@ def test_method_not_allowed_is_405_json(user_client):
 
 
 def test_database_outage_during_a_request_is_503(user_client, monkeypatch):
-    from authors import selectors
-
-    def unreachable(user):
+    def unreachable():
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(selectors, "authors_visible_to", unreachable)
+    monkeypatch.setattr(connection, "cursor", unreachable)
 
     response = user_client.get("/api/authors/")
 
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
     assert response["Retry-After"] == "5"
+
+
+def test_a_database_error_while_the_database_answers_is_no_outage(user_client, settings, monkeypatch):
+    from authors import selectors
+
+    def too_large(user):
+        raise OperationalError("Expression tree is too large (maximum depth 1000)")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(selectors, "authors_visible_to", too_large)
+    user_client.raise_request_exception = False
+
+    response = user_client.get("/api/authors/")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "A server error occurred.", "code": "server_error"}
 
 
 # --- health and root -----------------------------------------------------------------

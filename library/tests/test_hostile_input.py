@@ -392,3 +392,38 @@ def test_a_too_large_body_is_logged_as_a_warning_without_a_traceback(user_client
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert warnings and all(record.exc_info is None for record in warnings)
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"search": " ".join(f"w{n}" for n in range(1000))}, "search"),
+        ({"search": "x" * 100_000}, "search"),
+        ({"search": " ".join(["a"] * 11)}, "search"),
+        ({"country": "x" * 100_000}, "country"),
+        ({"owner": "x" * 100_000}, "owner"),
+    ],
+)
+def test_oversized_search_and_filter_input_is_a_400_on_its_field(user_client, query, field):
+    response = user_client.get(AUTHORS, query)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_ten_search_words_still_search(user_client, user):
+    AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
+
+    response = user_client.get(AUTHORS, {"search": "anna " * 10})
+
+    assert response.status_code == 200
+    assert sorted_names(response) == ["Anna Burns"]
+
+
+def test_oversized_bulk_delete_search_deletes_nothing(user_client, user):
+    AuthorFactory(owner=user)
+
+    response = user_client.delete(f"{AUTHORS}?search={'x%20' * 1000}")
+
+    assert response.status_code == 400
+    assert Author.objects.filter(owner=user).count() == 1
