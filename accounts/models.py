@@ -1,9 +1,10 @@
+import unicodedata
 import uuid
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -11,6 +12,14 @@ from django.utils.crypto import salted_hmac
 # serializers and the services' race fallback all say it with these.
 USERNAME_TAKEN = "A user with that username already exists."
 EMAIL_TAKEN = "A user with that email already exists."
+
+
+def identity_key(value: str) -> str:
+    """What decides whether two usernames (or two emails) are the same: NFKC, then case
+    folded, so "Ädam", "ädam" and a fullwidth "adam" (U+FF41...) collide on every
+    database alike (SQLite's LOWER() folds ASCII only)."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
 
 # No "@" in usernames, so a login identifier with "@" is always an email address.
 username_validator = RegexValidator(
@@ -30,6 +39,10 @@ class User(AbstractUser):
         error_messages={"unique": USERNAME_TAKEN},
     )
     email = models.EmailField("email address", blank=True)
+    # identity_key of username and email, kept by save(); the unique indexes are on these.
+    username_key = models.CharField(max_length=150, unique=True, editable=False)
+    # NULL, not "", for users without an email: unique indexes let NULLs repeat.
+    email_key = models.CharField(max_length=254, unique=True, null=True, editable=False)  # noqa: DJ001
     sessions_ended_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -39,23 +52,25 @@ class User(AbstractUser):
 
     REQUIRED_FIELDS = ["email"]
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                Lower("username"),
-                name="accounts_user_username_ci_unique",
-                violation_error_message=USERNAME_TAKEN,
-            ),
-            models.UniqueConstraint(
-                Lower("email"),
-                condition=~models.Q(email=""),
-                name="accounts_user_email_ci_unique",
-                violation_error_message=EMAIL_TAKEN,
-            ),
-        ]
-
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args, **kwargs):
+        """Every path that saves a user (the API, the admin, createsuperuser, plain ORM)
+        stores the username in NFKC, the email with its domain in lower case, and the
+        keys that decide uniqueness."""
+        self.username = self.normalize_username(self.username)
+        self.email = BaseUserManager.normalize_email(self.email)
+        self.username_key = identity_key(self.username)
+        self.email_key = identity_key(self.email) or None  # no email: no key, no collision
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            keys = {"username": "username_key", "email": "email_key"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                *(keys[name] for name in keys if name in update_fields),
+            }
+        super().save(*args, **kwargs)
 
     # --- credentials: what ends every session when it changes (accounts/signals.py) -------
 

@@ -1,7 +1,6 @@
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 
-from .models import LoginSession, User
+from .models import LoginSession, User, identity_key
 
 
 def live_sessions(user: User) -> QuerySet[LoginSession]:
@@ -14,19 +13,15 @@ def users() -> QuerySet[User]:
 
 
 def users_named(username: str) -> QuerySet[User]:
-    """Users whose username is `username` in any case, through the unique index on
-    LOWER(username); `username__iexact` would scan the table."""
-    return User.objects.alias(lower_username=Lower("username")).filter(lower_username=Lower(Value(username)))
+    """The user whose username is `username` in any case or Unicode form, through the
+    unique index on username_key."""
+    return User.objects.filter(username_key=identity_key(username))
 
 
 def users_with_email(email: str) -> QuerySet[User]:
-    """Users whose email is `email` in any case, through the unique index on LOWER(email)
-    (a partial index over non-empty emails, hence the exclude)."""
-    return (
-        User.objects.alias(lower_email=Lower("email"))
-        .filter(lower_email=Lower(Value(email)))
-        .exclude(email="")
-    )
+    """The user whose email is `email` in any case or Unicode form, through the unique
+    index on email_key (no user has the empty email's key)."""
+    return User.objects.filter(email_key=identity_key(email) or None).exclude(email_key=None)
 
 
 def username_taken(username: str, *, excluding: User | None = None) -> bool:
