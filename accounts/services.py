@@ -21,11 +21,13 @@ def register_user(
     last_name: str = "",
 ) -> User:
     """Create an active, non-staff user; username and email are unique whatever their case."""
-    profile = {"username": username, "email": email, "first_name": first_name, "last_name": last_name}
-    check_password_strength(password, user=User(**profile), field="password")
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    check_password_strength(password, user=user, field="password")
+    user.set_password(password)  # Hashed before the transaction: no write lock held meanwhile.
     try:
         with transaction.atomic():
-            return User.objects.create_user(password=password, **profile)
+            user.save()
+            return user
     except IntegrityError:
         raise _identity_taken(username=username, email=email) from None
 

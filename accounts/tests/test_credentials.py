@@ -172,3 +172,44 @@ def test_password_change_in_a_browser_keeps_that_browser_logged_in(user):
     assert response.status_code == 200
     assert browser.get(ME).status_code == 200
     assert other.get(ME).status_code == 401
+
+
+# --- hashing happens outside transactions -------------------------------------------------
+
+
+@pytest.fixture
+def hashes_in_transactions(monkeypatch):
+    """A list that gets, for each password hashed, whether a transaction was open then
+    (SQLite holds its write lock for the whole transaction)."""
+    from django.contrib.auth import hashers
+    from django.db import connection
+
+    seen = []
+    make_password = hashers.make_password
+
+    def recording(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return make_password(*args, **kwargs)
+
+    monkeypatch.setattr("django.contrib.auth.base_user.make_password", recording)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)  # the test itself runs outside a transaction
+def test_registration_hashes_before_its_transaction(api_client, hashes_in_transactions):
+    response = api_client.post(
+        "/api/auth/register/", {"username": "new", "email": "new@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 201
+    assert hashes_in_transactions == [False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_password_change_hashes_before_its_transaction(user, user_client, hashes_in_transactions):
+    response = user_client.post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "an even longer fresh phrase"}
+    )
+
+    assert response.status_code == 200
+    assert hashes_in_transactions == [False]
