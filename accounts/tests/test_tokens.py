@@ -396,3 +396,14 @@ def test_revoking_another_users_rotated_refresh_token_is_403_and_ends_nothing(us
 
     assert response.status_code == 403
     assert LoginSession.objects.get(pk=victim.session.pk).revoked_at is None
+
+
+def test_a_retry_after_a_lost_refresh_answer_ends_the_session_there_is_no_grace(api_client, user):
+    """README, "A lost refresh answer": the decision not to have a reuse grace period."""
+    pair = sessions.start_session(user=user)
+    api_client.post(REFRESH, {"refresh": pair.refresh})  # the answer is lost in transit
+
+    retry = api_client.post(REFRESH, {"refresh": pair.refresh})  # at once, the same token
+
+    assert retry.status_code == 401
+    assert LoginSession.objects.get(pk=pair.session.pk).revoked_at is not None
