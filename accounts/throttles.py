@@ -12,3 +12,26 @@ class ClientAddressThrottle(ScopedRateThrottle):
             "scope": self.scope,
             "ident": self.get_ident(request),
         }
+
+
+class LoginAttempt:
+    """What the throttles see as the view when a session login form checks a password."""
+
+    throttle_scope = "login"
+
+
+# The budgets every password check spends from: POST /api/auth/token/ through its
+# throttle_scope "login", the session login forms (accounts/login_forms.py) through
+# login_attempt_wait. A per-account budget belongs in this list, beside the per-address
+# one; the token endpoint's throttle_classes should then be this list too.
+LOGIN_THROTTLES = [ClientAddressThrottle]
+
+
+def login_attempt_wait(request) -> float | None:
+    """Spend one login attempt of `request`'s budgets: None if it may go ahead, otherwise
+    the seconds until one may (as DRF's views do, a refused attempt spends nothing)."""
+    throttles = [throttle_class() for throttle_class in LOGIN_THROTTLES]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, LoginAttempt)]
+    if not waits:
+        return None
+    return max((wait for wait in waits if wait is not None), default=1.0)
