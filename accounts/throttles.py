@@ -1,11 +1,16 @@
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import ScopedRateThrottle
 
 
 class ClientAddressThrottle(ScopedRateThrottle):
     """Limits a view's `throttle_scope` per client address, logged in or not.
 
-    Credentials guessing and registration floods come from addresses, not accounts.
+    Credentials guessing and registration floods come from addresses, not accounts. The
+    counters live in the "throttles" cache, which every server process shares (settings).
     """
+
+    cache = ConnectionProxy(caches, "throttles")
 
     def get_cache_key(self, request, view):
         return self.cache_format % {
