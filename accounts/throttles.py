@@ -1,14 +1,79 @@
+import logging
+
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError
+from django.utils.connection import ConnectionProxy
+from redis import RedisError
 from rest_framework.throttling import ScopedRateThrottle
+
+logger = logging.getLogger(__name__)
+
+# What the shared store raises when it cannot be reached: Redis, the database (the
+# default store), a file cache.
+STORE_FAILURES = (RedisError, DatabaseError, OSError)
+
+# When the shared store fails, each process counts alone, in its own memory.
+#
+# Why not fail closed (503 with Retry-After): the store holds nothing but these
+# counters, and the database, where accounts, sessions and revocations live, may be
+# fine. Refusing login, register and refresh would turn a cache outage into an outage
+# of all authentication, and within an access token's lifetime (JWT_ACCESS_MINUTES)
+# every client would be logged out; whoever can knock the cache over could do that at
+# will. Why not plain fail-open: the throttles are what stands between an address and
+# unlimited password guesses. Counting per process keeps a limit (the rate times the
+# number of workers) until the store is back, and each failure logs one WARNING line.
+LOCAL_COUNTERS = LocMemCache("throttles-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 class ClientAddressThrottle(ScopedRateThrottle):
     """Limits a view's `throttle_scope` per client address, logged in or not.
 
-    Credentials guessing and registration floods come from addresses, not accounts.
+    Credentials guessing and registration floods come from addresses, not accounts. The
+    counters live in the "throttles" cache, which every server process shares (settings),
+    and in LOCAL_COUNTERS while that cache fails.
     """
+
+    cache = ConnectionProxy(caches, "throttles")
 
     def get_cache_key(self, request, view):
         return self.cache_format % {
             "scope": self.scope,
             "ident": self.get_ident(request),
         }
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except STORE_FAILURES as failure:
+            logger.warning(
+                "Throttle %r counts in this process only: its store failed (%s: %s)",
+                self.scope,
+                type(failure).__name__,
+                failure,
+            )
+            self.cache = LOCAL_COUNTERS
+            return super().allow_request(request, view)
+
+
+class LoginAttempt:
+    """What the throttles see as the view when a session login form checks a password."""
+
+    throttle_scope = "login"
+
+
+# The budgets every password check spends from: POST /api/auth/token/ through its
+# throttle_scope "login", the session login forms (accounts/login_forms.py) through
+# login_attempt_wait. A per-account budget belongs in this list, beside the per-address
+# one; the token endpoint's throttle_classes should then be this list too.
+LOGIN_THROTTLES = [ClientAddressThrottle]
+
+
+def login_attempt_wait(request) -> float | None:
+    """Spend one login attempt of `request`'s budgets: None if it may go ahead, otherwise
+    the seconds until one may (as DRF's views do, a refused attempt spends nothing)."""
+    throttles = [throttle_class() for throttle_class in LOGIN_THROTTLES]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, LoginAttempt)]
+    if not waits:
+        return None
+    return max((wait for wait in waits if wait is not None), default=1.0)

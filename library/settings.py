@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "authors",
+    # The project package, as an app for the tables every app shares: the throttle
+    # counters' (library/migrations).
+    "library",
 ]
 
 MIDDLEWARE = [
@@ -116,8 +119,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHE_URL wins over REDIS_URL; without either, each process has its own memory cache.
+SHARED_CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://library")),
+    "default": env.cache_url_config(SHARED_CACHE_URL or "locmemcache://library"),
+    # The throttle counters (accounts/throttles.py) must be shared by every process
+    # serving the site, or each of N gunicorn workers allows the whole rate and a client
+    # gets N times its budget. Without CACHE_URL or REDIS_URL they live in the database,
+    # which every worker, and every host, of a deployment already shares; its table
+    # comes with a migration (library/migrations), so `make run` and `make serve` need
+    # nothing more. Not a file cache: that is shared by one host's workers only, and
+    # needs a writable directory beside the code. The price is a few small queries per
+    # throttled request (a 429 only reads); a busy site sets REDIS_URL.
+    "throttles": env.cache_url_config(SHARED_CACHE_URL)
+    if SHARED_CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "library_throttle_counters",
+        # When full, the table drops a third of its rows: high enough that nobody empties
+        # other addresses' counters (or their own) by cycling through addresses.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import (
@@ -7,11 +8,25 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from accounts.login_forms import AdminLoginForm, LoginForm, login_page
+
 from .views import HealthView, api_root, not_found
+
+# The session login forms spend the API's login budget (accounts/login_forms.py). They
+# come before the admin's and DRF's own routes, which they replace; reverse() still
+# finds "admin:login" and "rest_framework:login" at the same paths.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/", permanent=False)),
+    path("admin/login/", login_page(admin.site.login)),
     path("admin/", admin.site.urls),
+    path(
+        "api-auth/login/",
+        login_page(
+            LoginView.as_view(template_name="rest_framework/login.html", authentication_form=LoginForm)
+        ),
+    ),
     path("api-auth/", include("rest_framework.urls")),
     path("api/", api_root, name="api-root"),
     path("api/health/", HealthView.as_view(), name="health"),

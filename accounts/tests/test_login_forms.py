@@ -1,0 +1,108 @@
+"""The session login forms (the browsable API's and the admin's) spend the API's login budget."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "203.0.113.9"
+LOGIN_FORMS = ["/api-auth/login/", "/admin/login/"]
+
+
+@pytest.fixture
+def login_budget(settings) -> int:
+    return int(settings.THROTTLE_RATES["login"].split("/")[0])
+
+
+@pytest.fixture
+def password_hashes(monkeypatch) -> list[str]:
+    """The passwords hashed from here on (checked, or hashed for an unknown user), in order."""
+    hashed = []
+    original = MD5PasswordHasher.encode
+
+    def encode(self, password, salt):
+        hashed.append(password)
+        return original(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", encode)
+    return hashed
+
+
+@pytest.fixture
+def staff_member():
+    return UserFactory(is_staff=True)  # the admin's form lets staff only in
+
+
+def credentials(user, password=PASSWORD) -> dict:
+    return {"username": user.username, "password": password}
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_login_form_within_the_budget_logs_in(path, staff_member):
+    browser = Client(REMOTE_ADDR=ADDRESS)
+
+    response = browser.post(path, credentials(staff_member))
+
+    assert response.status_code == 302
+    assert browser.session[SESSION_KEY] == str(staff_member.pk)
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_login_form_over_the_budget_answers_429_with_a_message_and_hashes_nothing(
+    path, staff_member, login_budget, password_hashes
+):
+    browser = Client(REMOTE_ADDR=ADDRESS)
+    for _ in range(login_budget):
+        assert browser.post(path, credentials(staff_member, "a guess")).status_code == 200
+    password_hashes.clear()
+
+    refused = browser.post(path, credentials(staff_member))
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many login attempts from your address" in refused.content.decode()
+    assert password_hashes == []  # the right password, and it was not even looked at
+    assert SESSION_KEY not in browser.session
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_showing_the_login_form_spends_nothing(path, staff_member, login_budget):
+    browser = Client(REMOTE_ADDR=ADDRESS)
+    for _ in range(login_budget + 1):
+        assert browser.get(path).status_code == 200
+
+    assert browser.post(path, credentials(staff_member)).status_code == 302
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_login_form_over_the_budget_still_serves_other_addresses(path, staff_member, login_budget):
+    attacker, neighbour = Client(REMOTE_ADDR=ADDRESS), Client(REMOTE_ADDR="198.51.100.4")
+    for _ in range(login_budget + 1):
+        attacker.post(path, credentials(staff_member, "a guess"))
+
+    assert neighbour.post(path, credentials(staff_member)).status_code == 302
+
+
+def test_api_and_form_attempts_from_one_address_share_one_budget(staff_member, login_budget, password_hashes):
+    api, browser = APIClient(REMOTE_ADDR=ADDRESS), Client(REMOTE_ADDR=ADDRESS)
+    wrong = credentials(staff_member, "a guess")
+    attempts = [  # (how, what a wrong password answers within the budget)
+        (lambda: api.post("/api/auth/token/", wrong), 401),
+        (lambda: browser.post("/api-auth/login/", wrong), 200),
+        (lambda: browser.post("/admin/login/", wrong), 200),
+    ]
+    # Round-robin over the three until the budget is spent, then once more each.
+    rounds = list(itertools.islice(itertools.cycle(attempts), login_budget + len(attempts)))
+
+    answers = [attempt().status_code for attempt, _ in rounds]
+
+    expected = [within for _, within in rounds[:login_budget]] + [429] * len(attempts)
+    assert answers == expected
+    assert len(password_hashes) == login_budget  # one hash per attempt let through, none after

@@ -1,0 +1,105 @@
+"""Where the throttle counters live, and what a client sees when that store fails."""
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+from accounts import throttles
+from accounts.tests.factories import PASSWORD, UserFactory
+from library.tests.servers import free_port
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "203.0.113.9"
+WRONG = {"username": "nobody", "password": "a wrong guess"}
+REGISTRATION = {"username": "newreader", "email": "new@example.com", "password": PASSWORD}
+CREDENTIALS = {"username": "newreader", "password": PASSWORD}
+
+
+@pytest.mark.skipif(
+    not settings.CACHES["throttles"]["BACKEND"].endswith("DatabaseCache"),
+    reason="the default store, without CACHE_URL or REDIS_URL",
+)
+def test_without_a_cache_url_the_counters_are_kept_in_the_database():
+    APIClient(REMOTE_ADDR=ADDRESS).post("/api/auth/token/", WRONG)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM library_throttle_counters")
+        keys = [key for (key,) in cursor.fetchall()]
+    assert [key.split(":")[-1] for key in keys] == [f"throttle_login_{ADDRESS}"]
+
+
+# --- when the store fails --------------------------------------------------------------
+
+
+@pytest.fixture
+def unreachable_cache():
+    """Every cache on a Redis that is not there: a port where nothing listens."""
+    dead_redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+    }
+    throttles.LOCAL_COUNTERS.clear()
+    with override_settings(CACHES={"default": dead_redis, "throttles": dead_redis}):
+        yield
+    throttles.LOCAL_COUNTERS.clear()
+
+
+def test_with_the_cache_down_register_login_and_refresh_still_answer(unreachable_cache, user_client):
+    client = APIClient(REMOTE_ADDR=ADDRESS)
+
+    answers = {
+        "register": client.post("/api/auth/register/", REGISTRATION).status_code,
+        "login": client.post("/api/auth/token/", CREDENTIALS).status_code,
+        "wrong login": client.post("/api/auth/token/", WRONG).status_code,
+        "refresh": client.post("/api/auth/token/refresh/", {"refresh": user_client.pair.refresh}).status_code,
+    }
+
+    assert answers == {"register": 201, "login": 200, "wrong login": 401, "refresh": 200}
+
+
+def test_with_the_cache_down_each_throttle_check_logs_one_warning_line(unreachable_cache, caplog):
+    client = APIClient(REMOTE_ADDR=ADDRESS)
+
+    with caplog.at_level(logging.WARNING, logger="accounts.throttles"):
+        client.post("/api/auth/token/", WRONG)
+        client.post("/api/auth/token/refresh/", {"refresh": "x"})
+
+    warnings = [record for record in caplog.records if record.name == "accounts.throttles"]
+    assert [record.levelname for record in warnings] == ["WARNING", "WARNING"]
+    assert [record.exc_info for record in warnings] == [None, None]  # no traceback
+    assert "'login'" in warnings[0].getMessage() and "ConnectionError" in warnings[0].getMessage()
+
+
+def test_with_the_cache_down_each_process_still_holds_the_budget(unreachable_cache):
+    client = APIClient(REMOTE_ADDR=ADDRESS)
+    budget = int(settings.THROTTLE_RATES["login"].split("/")[0])
+
+    answers = [client.post("/api/auth/token/", WRONG).status_code for _ in range(budget + 1)]
+
+    assert answers == [401] * budget + [429]
+
+
+@pytest.mark.parametrize("path", ["/api-auth/login/", "/admin/login/"])
+def test_with_the_cache_down_the_login_forms_still_log_in(unreachable_cache, path):
+    staff_member = UserFactory(is_staff=True)
+    browser = Client(REMOTE_ADDR=ADDRESS)
+
+    shown = browser.get(path)
+    sent = browser.post(path, {"username": staff_member.username, "password": PASSWORD})
+
+    assert (shown.status_code, sent.status_code) == (200, 302)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/", "/api/auth/token/", "/api/auth/register/", "/api/auth/token/refresh/"]
+)
+def test_with_the_cache_down_the_browsable_api_still_renders(unreachable_cache, admin_browser, path):
+    response = admin_browser.get(path, HTTP_ACCEPT="text/html")
+
+    assert response.status_code in (200, 405)  # the auth endpoints take POST only
+    assert "<html" in response.content.decode()
