@@ -32,6 +32,22 @@ def clean_cache(request):
 
 
 @pytest.fixture
+def password_hashes(monkeypatch) -> list[str]:
+    """The passwords hashed from here on (checked, or hashed for an unknown user), in order."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    hashed = []
+    original = MD5PasswordHasher.encode
+
+    def encode(self, password, salt):
+        hashed.append(password)
+        return original(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", encode)
+    return hashed
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -5,7 +5,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.utils.connection import ConnectionProxy
 from redis import RedisError
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -26,21 +26,11 @@ STORE_FAILURES = (RedisError, DatabaseError, OSError)
 LOCAL_COUNTERS = LocMemCache("throttles-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
-class ClientAddressThrottle(ScopedRateThrottle):
-    """Limits a view's `throttle_scope` per client address, logged in or not.
-
-    Credentials guessing and registration floods come from addresses, not accounts. The
-    counters live in the "throttles" cache, which every server process shares (settings),
-    and in LOCAL_COUNTERS while that cache fails.
-    """
+class SharedCounters:
+    """For a DRF throttle: counters in the "throttles" cache, which every server process
+    shares (settings), and in LOCAL_COUNTERS while that cache fails."""
 
     cache = ConnectionProxy(caches, "throttles")
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": self.get_ident(request),
-        }
 
     def allow_request(self, request, view):
         try:
@@ -54,6 +44,31 @@ class ClientAddressThrottle(ScopedRateThrottle):
             )
             self.cache = LOCAL_COUNTERS
             return super().allow_request(request, view)
+
+
+class ClientAddressThrottle(SharedCounters, ScopedRateThrottle):
+    """Limits a view's `throttle_scope` per client address, logged in or not.
+
+    Credentials guessing and registration floods come from addresses, not accounts.
+    """
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+class PasswordCheckThrottle(SharedCounters, SimpleRateThrottle):
+    """Limits, per user, the requests that check the caller's own password (changing it,
+    deleting the account): with a stolen access token they would otherwise be a way to
+    guess the password at Argon2's speed, from any number of addresses. A refused request
+    is answered before anything is hashed."""
+
+    scope = "password"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class LoginAttempt:

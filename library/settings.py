@@ -222,6 +222,8 @@ THROTTLE_RATES = {
     "login": env.str("THROTTLE_LOGIN", default="10/min"),
     "register": env.str("THROTTLE_REGISTER", default="5/min"),
     "refresh": env.str("THROTTLE_REFRESH", default="30/min"),
+    # Per user: password change and account deletion, which check the current password.
+    "password": env.str("THROTTLE_PASSWORD", default="5/min"),
 }
 # How many proxies in front of the server append to X-Forwarded-For. 0 trusts only the
 # socket address, so a client cannot dodge the throttles by sending its own header.

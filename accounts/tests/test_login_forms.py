@@ -4,7 +4,6 @@ import itertools
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -19,20 +18,6 @@ LOGIN_FORMS = ["/api-auth/login/", "/admin/login/"]
 @pytest.fixture
 def login_budget(settings) -> int:
     return int(settings.THROTTLE_RATES["login"].split("/")[0])
-
-
-@pytest.fixture
-def password_hashes(monkeypatch) -> list[str]:
-    """The passwords hashed from here on (checked, or hashed for an unknown user), in order."""
-    hashed = []
-    original = MD5PasswordHasher.encode
-
-    def encode(self, password, salt):
-        hashed.append(password)
-        return original(self, password, salt)
-
-    monkeypatch.setattr(MD5PasswordHasher, "encode", encode)
-    return hashed
 
 
 @pytest.fixture

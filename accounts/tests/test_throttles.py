@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts import throttles
 from accounts.tests.factories import PASSWORD, UserFactory
+from library.tests.helpers import client_for
 from library.tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,48 @@ def test_with_the_cache_down_the_browsable_api_still_renders(unreachable_cache, 
 
     assert response.status_code in (200, 405)  # the auth endpoints take POST only
     assert "<html" in response.content.decode()
+
+
+# --- checks of the caller's own password, per user ------------------------------------------
+
+
+@pytest.fixture
+def password_budget(settings) -> int:
+    return int(settings.THROTTLE_RATES["password"].split("/")[0])
+
+
+def test_password_guesses_through_change_and_delete_share_one_budget_per_user(
+    user, user_client, password_budget, password_hashes
+):
+    guesses = [
+        user_client.post("/api/accounts/me/password/", {"old_password": "guess", "new_password": "x" * 20})
+        if n % 2
+        else user_client.delete("/api/accounts/me/", {"password": "guess"})
+        for n in range(password_budget)
+    ]
+    hashed = len(password_hashes)
+
+    refused = user_client.delete("/api/accounts/me/", {"password": PASSWORD})
+
+    assert [answer.status_code for answer in guesses] == [400] * password_budget
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert len(password_hashes) == hashed  # the refused request hashed nothing
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_the_password_budget_is_per_user_not_per_address(user, user_client, password_budget):
+    for _ in range(password_budget):
+        user_client.delete("/api/accounts/me/", {"password": "guess"})
+    other = UserFactory()
+
+    response = client_for(other).delete("/api/accounts/me/", {"password": PASSWORD})
+
+    assert response.status_code == 204
+
+
+def test_reading_and_editing_your_account_spend_no_password_budget(user_client, password_budget):
+    for _ in range(password_budget + 2):
+        assert user_client.get("/api/accounts/me/").status_code == 200
+        assert user_client.patch("/api/accounts/me/", {"first_name": "Ada"}).status_code == 200
+
+    assert user_client.delete("/api/accounts/me/", {"password": PASSWORD}).status_code == 204

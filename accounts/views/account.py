@@ -17,6 +17,7 @@ from ..serializers import (
     StaffUserSerializer,
     TokenPairSerializer,
 )
+from ..throttles import PasswordCheckThrottle
 from .base import Endpoint
 
 
@@ -26,6 +27,10 @@ class MeView(GenericAPIView):
 
     def get_object(self):
         return self.request.user
+
+    def get_throttles(self):
+        # Of GET, PATCH and DELETE, only DELETE checks the password.
+        return [PasswordCheckThrottle()] if self.request.method == "DELETE" else super().get_throttles()
 
     def get(self, request):
         return Response(self.get_serializer(request.user).data)
@@ -46,6 +51,7 @@ class MeView(GenericAPIView):
 @schema.PASSWORD_CHANGE
 class PasswordChangeView(Endpoint):
     serializer_class = PasswordChangeSerializer
+    throttle_classes = [PasswordCheckThrottle]
 
     def post(self, request):
         body = self.validated_data(request)
