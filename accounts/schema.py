@@ -17,6 +17,7 @@ from library.schema import (
     INVALID_PAGE,
     NO_CONTENT,
     NOT_FOUND,
+    PASSWORD_THROTTLED,
     THROTTLED,
     UNAUTHORIZED,
     operation,
@@ -96,9 +97,9 @@ SESSIONS = extend_schema_view(
 ME = extend_schema_view(
     get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
     patch=operation("Change your account", "Username and email stay unique whatever their case.", {200: MeSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED}),
-    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED}, request=DeleteAccountSerializer),
+    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=DeleteAccountSerializer),
 )
-PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED})
+PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
 USERS = extend_schema_view(
     list=operation("List users", USER_FIELDS, {200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}, examples=USER_EXAMPLES),
     retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND}, examples=USER_EXAMPLES),

@@ -58,6 +58,11 @@ THROTTLED = error(
     "Request was throttled. Expected available in 42 seconds.",
     "throttled",
 )
+PASSWORD_THROTTLED = error(
+    "Too many checks of your password (per user); the Retry-After header says when to try again.",
+    "Request was throttled. Expected available in 42 seconds.",
+    "throttled",
+)
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
