@@ -105,6 +105,10 @@ DATABASES = {
 # Keep connections open between requests, and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# FULL by default; NORMAL only where losing the last commits to a power cut is acceptable.
+SQLITE_SYNCHRONOUS = env.str("SQLITE_SYNCHRONOUS", default="FULL").upper()
+if SQLITE_SYNCHRONOUS not in ("FULL", "EXTRA", "NORMAL"):
+    raise ImproperlyConfigured("SQLITE_SYNCHRONOUS must be FULL (the default), EXTRA or NORMAL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Under several gunicorn workers: readers never wait for the writer (WAL), and
     # writers take the lock when their transaction starts (IMMEDIATE) and queue for up
@@ -114,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS};",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

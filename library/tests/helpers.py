@@ -4,6 +4,9 @@ Test modules import from here (and from the apps' factories), never from each ot
 conftest.py turns the clients into fixtures per role.
 """
 
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,6 +28,31 @@ ME = "/api/accounts/me/"
 PASSWORD_CHANGE = "/api/accounts/me/password/"
 USERS = "/api/accounts/users/"
 AUTHORS = "/api/authors/"
+
+
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python *args` in the checkout, in this environment with its DJANGO_* variables
+    replaced by `env`; output captured as text, never raising on failure."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def manage_py(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python("manage.py", *args, **env)
+
+
+def with_settings(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter after django.setup(), with `env` as above."""
+    setup = f"import django; django.setup(); {code}"
+    return run_python("-c", setup, DJANGO_SETTINGS_MODULE="library.settings", **env)
 
 
 def client_with_authorization(value: str) -> APIClient:

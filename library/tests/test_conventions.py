@@ -1,9 +1,6 @@
 """What holds across the API: error shape, health, docs, throttling, settings."""
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
@@ -278,40 +275,6 @@ def test_refresh_is_throttled(settings):
 
 
 # --- settings ------------------------------------------------------------------------
-
-
-def django_setup(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
-        ],
-        cwd=BASE_DIR,
-        env=environment | {"DJANGO_SETTINGS_MODULE": "library.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_production_without_a_secret_key_refuses_to_start():
-    result = django_setup(DJANGO_DEBUG="false")
-
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
-
-
-def test_production_with_a_secret_key_starts():
-    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
-
-    assert (result.returncode, result.stdout.strip()) == (0, "False")
-
-
-def test_development_key_is_kept_out_of_git():
-    assert ".secret_key" in (BASE_DIR / ".gitignore").read_text().splitlines()
 
 
 def test_every_operation_is_documented_with_examples(api_client):

@@ -12,7 +12,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from accounts.tests.factories import PASSWORD
 from library.request_log import HideQueryStrings
-from library.tests.helpers import BASE_DIR
+from library.tests.helpers import BASE_DIR, manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -26,28 +26,15 @@ PRODUCTION = {
 }
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_check_deploy_is_clean_with_the_documented_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    result = manage_py("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_warns_without_https_settings():
-    result = manage(
+    result = manage_py(
         "check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | {"DJANGO_HTTPS": "false"})
     )
 
@@ -62,7 +49,7 @@ def test_sqlite_file_database_runs_in_wal_mode_with_immediate_transactions(tmp_p
         "connection.settings_dict['OPTIONS']['transaction_mode'])"
     )
 
-    result = manage("shell", "-c", script, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = manage_py("shell", "-c", script, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
     assert result.stdout.splitlines()[-1].split() == ["wal", "IMMEDIATE"], result.stderr
 

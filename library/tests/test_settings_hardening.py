@@ -1,34 +1,15 @@
 """Settings that refuse to start a production server with a weak configuration."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from library.tests.helpers import BASE_DIR, with_settings
+
 pytestmark = pytest.mark.django_db
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-
-def with_settings(code: str, **env: str) -> subprocess.CompletedProcess:
-    """Runs `code` in a fresh interpreter after django.setup(), with `env` as the environment."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=BASE_DIR,
-        env=environment | {"DJANGO_SETTINGS_MODULE": "library.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def django_setup(**env: str) -> subprocess.CompletedProcess:
+def django_setup(**env: str):
     """Loads the settings with `env`; prints settings.DEBUG."""
     return with_settings("from django.conf import settings; print(settings.DEBUG)", **env)
 
@@ -80,3 +61,31 @@ def test_sqlite_file_database_keeps_wal_with_full_synchronous(tmp_path):
     )
 
     assert result.stdout.split() == ["wal", "2"], result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = django_setup(DJANGO_DEBUG="false")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_development_key_is_kept_out_of_git():
+    assert ".secret_key" in (BASE_DIR / ".gitignore").read_text().splitlines()
+
+
+def test_sqlite_synchronous_can_be_traded_for_speed_knowingly(tmp_path):
+    result = with_settings(
+        "from django.db import connection; print(connection.cursor().execute('PRAGMA synchronous').fetchone()[0])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SQLITE_SYNCHRONOUS="normal",
+    )
+
+    assert result.stdout.split() == ["1"], result.stderr
+
+
+def test_an_unknown_sqlite_synchronous_refuses_to_start():
+    result = django_setup(SQLITE_SYNCHRONOUS="OFF")
+
+    assert result.returncode != 0
+    assert "SQLITE_SYNCHRONOUS must be FULL" in result.stderr
