@@ -14,7 +14,12 @@ from library.tests.servers import call, register_and_log_in, sqlite_server
 pytestmark = pytest.mark.hostile
 
 # The throttles are not what these tests are about.
-UNTHROTTLED = {"THROTTLE_LOGIN": "1000/min", "THROTTLE_REGISTER": "1000/min", "THROTTLE_REFRESH": "1000/min"}
+UNTHROTTLED = {
+    "THROTTLE_LOGIN": "1000/min",
+    "THROTTLE_REGISTER": "1000/min",
+    "THROTTLE_REFRESH": "1000/min",
+    "THROTTLE_PASSWORD": "1000/min",
+}
 
 
 def in_parallel(count: int, request):
@@ -113,37 +118,49 @@ def test_database_outage_answers_503_and_recovers_by_itself(tmp_path):
     assert [a["name"] for a in after["list"][1]["results"]] == ["Before"]  # nothing half-applied
 
 
+# CPython 3.11.7 sometimes fails inside hypothesis's own bookkeeping (ast.parse of a lambda
+# while describing a strategy), whatever the server answered: a fault of the fuzzer's
+# interpreter, not a finding. Such a run is repeated once; any other failure stands.
+FUZZER_INTERPRETER_FAULT = "SystemError: AST constructor recursion depth mismatch"
+
+
+def schemathesis(base: str, token: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            str(BASE_DIR / ".venv" / "bin" / "schemathesis")
+            if (BASE_DIR / ".venv").exists()
+            else "schemathesis",
+            "run",
+            f"{base}/api/schema/",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "25",
+            "--max-time",
+            "120",
+            "--workers",
+            "2",
+            "--exclude-path",
+            "/api/auth/logout-all/",
+            "--exclude-path",
+            "/api/auth/logout/",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=cwd,
+    )
+
+
 def test_schemathesis_finds_no_server_error_or_schema_violation(tmp_path):
     with sqlite_server(tmp_path, workers=2, **UNTHROTTLED) as (base, _):
         token = register_and_log_in(base, "fuzzer")["access"]
-        result = subprocess.run(
-            [
-                str(BASE_DIR / ".venv" / "bin" / "schemathesis")
-                if (BASE_DIR / ".venv").exists()
-                else "schemathesis",
-                "run",
-                f"{base}/api/schema/",
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-                "--header",
-                f"Authorization: Bearer {token}",
-                "--max-examples",
-                "25",
-                "--max-time",
-                "120",
-                "--workers",
-                "2",
-                "--exclude-path",
-                "/api/auth/logout-all/",
-                "--exclude-path",
-                "/api/auth/logout/",
-                "--no-color",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-            cwd=tmp_path,
-        )
+        result = schemathesis(base, token, tmp_path)
+        if result.returncode != 0 and FUZZER_INTERPRETER_FAULT in result.stdout + result.stderr:
+            result = schemathesis(base, token, tmp_path)
 
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
