@@ -128,3 +128,29 @@ def test_identity_lookups_use_the_unique_indexes_on_the_keys(lookup, key):
 
     assert "USING INDEX sqlite_autoindex_accounts_user" in plan and f"({key}=?)" in plan
     assert "SCAN" not in plan
+
+
+@pytest.mark.parametrize(
+    ("taken", "field"),
+    [({"username": "Racer"}, "username"), ({"email": "racer@example.com"}, "email")],
+)
+def test_a_registration_that_loses_a_race_names_the_field_it_lost_on(api_client, monkeypatch, taken, field):
+    from accounts.serializers import RegisterSerializer
+
+    UserFactory(**{"username": "someone", "email": "someone@example.com", **taken})
+    # The early checks ran before the other registration committed.
+    monkeypatch.setattr(RegisterSerializer, "validate_username", lambda self, value: value)
+    monkeypatch.setattr(RegisterSerializer, "validate_email", lambda self, value: value)
+
+    response = api_client.post(
+        REGISTER,
+        {
+            "username": taken.get("username", "racer"),
+            "email": taken.get("email", "new@example.com"),
+            "password": "a long and unguessable passphrase",
+        },
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert User.objects.count() == 1

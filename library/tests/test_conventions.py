@@ -343,3 +343,35 @@ def test_errors_under_the_api_are_not_stored_either(api_client):
 
 def test_health_may_be_cached(api_client):
     assert "Cache-Control" not in api_client.get("/api/health/")
+
+
+def test_an_unforeseen_integrity_error_is_a_409_to_retry(user_client, monkeypatch):
+    from django.db import IntegrityError
+
+    from authors import services
+
+    def race(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed")
+
+    monkeypatch.setattr(services, "create_author", race)
+
+    response = user_client.post("/api/authors/", {"name": "N", "book": "B", "country": "C"})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+
+
+def test_djangos_permission_denied_from_a_service_is_a_403_with_its_message(user_client, monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    from authors import services
+
+    def refuse(**kwargs):
+        raise PermissionDenied("Not in this library.")
+
+    monkeypatch.setattr(services, "create_author", refuse)
+
+    response = user_client.post("/api/authors/", {"name": "N", "book": "B", "country": "C"})
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Not in this library.", "code": "permission_denied"}
