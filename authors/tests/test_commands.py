@@ -88,6 +88,7 @@ def test_import_atomic_imports_everything_when_all_rows_are_valid(tmp_path, owne
         ("noheader.csv", "who,what\nx,y\n", "lacks: book, country, name"),
         ("authors.txt", "", "--format"),
     ],
+    ids=["malformed-json", "json-object", "csv-without-header", "unknown-format"],
 )
 def test_import_refuses_unreadable_files(tmp_path, owner, name, text, message):
     path = write(tmp_path, name, text)

@@ -154,7 +154,11 @@ WRITABLE = [
 
 
 @pytest.mark.parametrize(("method", "path"), WRITABLE)
-@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"a string"', "42", "null", "\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    ["{not json", "[1, 2]", '"a string"', "42", "null", "\xff\xfe"],
+    ids=["malformed", "array", "string", "number", "null", "not-utf8"],  # quotes break mutmut's node ids
+)
 def test_bodies_that_are_not_objects_are_400(user_client, method, path, body):
     response = user_client.generic(
         method.upper(), path, body.encode("latin-1"), content_type="application/json"
