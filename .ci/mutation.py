@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""make mutation: the security core under mutation testing, with verdicts to trust.
+
+1. `mutmut run` mutates the modules [tool.mutmut] only_mutate names (pyproject.toml) and
+   runs, for each mutant, the tests that reach its function, in forked processes.
+2. Every kill mutmut reports is checked again in a fresh `python -m pytest` process
+   (MUTANT_UNDER_TEST set, the same tests): a mutant that process does not kill counts as
+   survived. Forked runs share state a fresh process does not; this is where a false kill
+   would show.
+3. Each module's score is its confirmed kills over its mutants; it must be 90% or more.
+   Every survivor must be listed, with one line on why it is harmless or equivalent, in
+   docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
+
+    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt]
+
+Exits 1 when a module scores under 90% or a survivor is not listed. Run it before
+changing the security core (README: Testing); it takes tens of minutes.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MUTANTS = BASE_DIR / "mutants"
+SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+TARGET = 0.90
+KILLED_CODES = {1, 3}  # pytest's "tests failed" and "internal error": mutmut counts both as kills
+LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-run", action="store_true", help="re-check and score the last run only")
+    parser.add_argument("--only", help="a module (accounts.jwt) to report on; the run covers it alone")
+    options = parser.parse_args()
+
+    if not options.skip_run:
+        names = [f"{options.only}.*"] if options.only else []
+        subprocess.run(
+            [str(MUTMUT), "run", "--max-children", str(options.jobs), *names], cwd=BASE_DIR, check=True
+        )
+
+    verdicts = mutmut_verdicts()
+    if options.only:
+        verdicts = {name: code for name, code in verdicts.items() if name.startswith(options.only + ".")}
+    tests = tests_by_function()
+    kills = [name for name, code in verdicts.items() if code in KILLED_CODES]
+    print(
+        f"Re-checking {len(kills)} kills in fresh pytest processes ({options.jobs} at a time)...", flush=True
+    )
+    with ThreadPoolExecutor(options.jobs) as pool:
+        confirmed = dict(
+            zip(kills, pool.map(lambda name: killed_in_a_fresh_process(name, tests), kills), strict=True)
+        )
+
+    false_kills = sorted(name for name, killed in confirmed.items() if not killed)
+    survivors = sorted(
+        name for name, code in verdicts.items() if code not in KILLED_CODES or not confirmed.get(name, False)
+    )
+    low = print_scores(verdicts, set(survivors))
+    unlisted = report(false_kills, survivors, listed_survivors(), partial=bool(options.only))
+    sys.exit(1 if low or unlisted else 0)
+
+
+def mutmut_verdicts() -> dict[str, int | None]:
+    """mutant name -> the exit code of its tests under mutmut (None: not checked)."""
+    verdicts = {}
+    for meta in MUTANTS.rglob("*.py.meta"):
+        verdicts |= json.loads(meta.read_text())["exit_code_by_key"]
+    return verdicts
+
+
+def tests_by_function() -> dict[str, list[str]]:
+    return json.loads((MUTANTS / "mutmut-stats.json").read_text())["tests_by_mangled_function_name"]
+
+
+def killed_in_a_fresh_process(name: str, tests: dict[str, list[str]]) -> bool:
+    covering = sorted(tests.get(name.rsplit("__mutmut_", 1)[0], []))
+    if not covering:
+        return False
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *covering],
+        cwd=MUTANTS,
+        env={**os.environ, "MUTANT_UNDER_TEST": name},
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
+    return result.returncode in KILLED_CODES
+
+
+def listed_survivors() -> set[str]:
+    if not SURVIVORS_FILE.exists():
+        return set()
+    return {
+        match.group(1) for line in SURVIVORS_FILE.read_text().splitlines() if (match := LISTED.match(line))
+    }
+
+
+def module_of(name: str) -> str:
+    return name.split(".x_")[0].split(".xǁ")[0]
+
+
+def print_scores(verdicts: dict[str, int | None], survivors: set[str]) -> list[str]:
+    """Prints each module's score; returns the modules under TARGET."""
+    total, alive = Counter(), defaultdict(int)
+    for name in verdicts:
+        total[module_of(name)] += 1
+        alive[module_of(name)] += name in survivors
+    print(f"\n{'module':32} {'mutants':>8} {'killed':>8} {'score':>7}")
+    for module in sorted(total):
+        killed = total[module] - alive[module]
+        flag = "" if killed / total[module] >= TARGET else "   < 90%"
+        print(f"{module:32} {total[module]:8} {killed:8} {killed / total[module]:7.1%}{flag}")
+    overall = len(verdicts) - len(survivors)
+    print(f"{'all':32} {len(verdicts):8} {overall:8} {overall / max(len(verdicts), 1):7.1%}\n")
+    low = sorted(module for module in total if (total[module] - alive[module]) / total[module] < TARGET)
+    if low:
+        print(f"Under {TARGET:.0%}: {', '.join(low)}")
+    return low
+
+
+def report(false_kills: list[str], survivors: list[str], listed: set[str], *, partial: bool) -> list[str]:
+    """Prints false kills, unlisted and stale survivors; returns the unlisted ones."""
+    if false_kills:
+        print(f"{len(false_kills)} kills mutmut reported that a fresh process did not confirm:")
+        print("".join(f"  {name}\n" for name in false_kills))
+    unlisted = [name for name in survivors if name not in listed]
+    if unlisted:
+        print(
+            f"{len(unlisted)} survivors not in {SURVIVORS_FILE.relative_to(BASE_DIR)} (kill them, or list why):"
+        )
+        print("".join(f"  {name}\n" for name in unlisted))
+    stale = sorted(listed - set(survivors)) if not partial else []
+    if stale:
+        print(f"{len(stale)} listed survivors no longer survive (remove them from the list):")
+        print("".join(f"  {name}\n" for name in stale))
+    return unlisted
+
+
+if __name__ == "__main__":
+    main()
