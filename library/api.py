@@ -134,4 +134,5 @@ class Pagination(PageNumberPagination):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["next"]["example"] = f"{self.example_url}?page=4"
         answer["properties"]["previous"]["example"] = f"{self.example_url}?page=2"
+        answer["required"] = list(answer["properties"])  # next and previous too: null, never missing
         return answer
