@@ -5,16 +5,19 @@ raises) and parse as the type it names.
 """
 
 import importlib
+import io
 import itertools
 import os
 import subprocess
 import sys
 import uuid
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from library.tests.clients.conftest import save_artifact
+from library.tests.helpers import readme_block
 
 PACKAGE = "library_client"
 PASSWORD = "a long unguessable phrase"
@@ -509,6 +512,17 @@ def test_a_user_cannot_act_as_staff(api):
     )
 
     assert (answer.status_code, answer.parsed.code) == (403, "permission_denied")
+
+
+def test_the_readme_example_runs_as_written(api, live):
+    register(api, "ada")
+    example = readme_block("## Generate a client", "python").replace("http://127.0.0.1:8000", live.base)
+
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        exec(example, {})  # noqa: S102 (the README's own code, against the test server)
+
+    assert printed.getvalue() == "['Anna Burns']\n"
 
 
 # Last: every operation of the schema went through the generated client.
