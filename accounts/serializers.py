@@ -252,11 +252,7 @@ class UserView(serializers.Field):
 
     def __init__(self, view: str):
         self.view = view
-        super().__init__(
-            read_only=True,
-            source="*",
-            help_text="`public`: what every user sees; `staff`: with the fields only staff see.",
-        )
+        super().__init__(read_only=True, source="*", help_text="`public` or `staff`: which fields follow.")
 
     def to_representation(self, user) -> str:
         return self.view
@@ -296,7 +292,5 @@ class StaffUserSerializer(serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name not in ("is_active", "is_staff")]
         extra_kwargs = {
             "is_active": {"help_text": "Whether the user may log in; false ends their sessions at once."},
-            "is_staff": {
-                "help_text": "Staff manage users and see every library; only a superuser changes it."
-            },
+            "is_staff": {"help_text": "Staff manage users; only a superuser changes who is staff."},
         }
