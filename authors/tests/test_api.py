@@ -100,7 +100,11 @@ def test_list_orders_by_each_field_both_ways(user_client, user, field):
     assert author_names(user_client.get(AUTHORS, {"ordering": f"-{field}"})) == expected[::-1]
 
 
-@pytest.mark.parametrize("ordering", ["book", "owner__password", "-owner__email", "name,bogus"])
+@pytest.mark.parametrize(
+    "ordering",
+    ["book", "owner__password", "-owner__email", "name,bogus"],
+    ids=["book", "owner-password", "owner-email-descending", "name-then-bogus"],
+)
 def test_list_refuses_ordering_by_fields_not_offered(user_client, ordering):
     response = user_client.get(AUTHORS, {"ordering": ordering})
 
