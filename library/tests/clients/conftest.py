@@ -28,12 +28,6 @@ STAFF = SimpleNamespace(
 )
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "/clients/" in str(item.fspath):
-            item.add_marker(pytest.mark.clients)
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     """The server: its base URL (from the schema's own `servers`), and the schema."""

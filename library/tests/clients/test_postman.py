@@ -4,8 +4,12 @@ postman_flow.STEPS. The collection's baseUrl is the schema's `servers`, untouche
 
 import json
 
+import pytest
+
 from library.tests.clients import postman_flow
 from library.tests.clients.conftest import node_tool, save_artifact
+
+pytestmark = pytest.mark.clients
 
 # Folders by tag, and the schema's own examples rather than generated values.
 CONVERSION = "folderStrategy=Tags,parametersResolution=Example,enableOptionalParameters=false"

@@ -19,6 +19,8 @@ import pytest
 from library.tests.clients.conftest import save_artifact
 from library.tests.helpers import readme_block
 
+pytestmark = pytest.mark.clients
+
 PACKAGE = "library_client"
 PASSWORD = "a long unguessable phrase"
 NEW_PASSWORD = "an even longer fresh phrase"

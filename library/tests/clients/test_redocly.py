@@ -7,6 +7,8 @@ import pytest
 
 from library.tests.clients.conftest import BASE_DIR, CLIENTS, node_tool, save_artifact
 
+pytestmark = pytest.mark.clients
+
 
 def lint(path) -> dict:
     result = node_tool(

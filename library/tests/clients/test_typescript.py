@@ -3,7 +3,11 @@ uses them (clients/typescript/library.ts) type-checked with tsc --strict."""
 
 import shutil
 
+import pytest
+
 from library.tests.clients.conftest import CLIENTS, node_tool
+
+pytestmark = pytest.mark.clients
 
 
 def test_the_typescript_client_type_checks_against_the_live_schema(live, tmp_path):
