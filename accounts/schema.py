@@ -1,29 +1,34 @@
 """The OpenAPI documentation of accounts' views, each applied to its view in one line,
 and how our authentication classes appear in the schema (imported in apps.ready)."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiRequest,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema_view,
 )
 
 from library.schema import (
-    BAD_REQUEST,
     FORBIDDEN,
     INVALID_PAGE,
     NO_CONTENT,
-    NOT_FOUND,
     PASSWORD_THROTTLED,
     THROTTLED,
     UNAUTHORIZED,
+    error,
+    forbidden,
+    invalid,
+    not_found,
     operation,
     post,
 )
 
+from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
     PUBLIC_USER_EXAMPLE,
     STAFF_USER_EXAMPLE,
@@ -44,6 +49,31 @@ class RevocableJWTScheme(SimpleJWTScheme):
 
     target_class = "accounts.authentication.RevocableJWTAuthentication"
 
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "An access token from POST /api/auth/token/ (or /api/auth/token/refresh/), sent as "
+                "`Authorization: Bearer <access>`. It works until it expires (JWT_ACCESS_MINUTES, "
+                "15 by default) or is revoked; then refresh, or log in again."
+            ),
+        }
+
+
+class BrowserSessionScheme(SessionScheme):
+    """Django's session cookie, described: it is the browsable API's, not a client's."""
+
+    priority = 0
+
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "The browsable API's and the admin's login (/api-auth/login/, /admin/login/); "
+                "a write also needs Django's CSRF token. API clients use the bearer token."
+            ),
+        }
+
 
 class CredentialsInBodyScheme(OpenApiAuthenticationExtension):
     """Login, refresh and verify take their credentials in the body: no security scheme."""
@@ -58,52 +88,83 @@ class CredentialsInBodyScheme(OpenApiAuthenticationExtension):
         return []
 
 
+class UserViewField(OpenApiSerializerFieldExtension):
+    """A UserView is a one-value enum: what makes each of User's shapes exclusive."""
+
+    target_class = "accounts.serializers.UserView"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "enum": [self.target.view]}
+
+
 def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
-    """What GET /users/ answers: staff see StaffUser, everyone else PublicUser."""
+    """What GET /users/ answers: staff see StaffUser, everyone else PublicUser; `view` says which."""
     return PolymorphicProxySerializer(
         component_name="User",
-        serializers=[PublicUserSerializer, StaffUserSerializer],
-        resource_type_field_name=None,
+        serializers={"public": PublicUserSerializer, "staff": StaffUserSerializer},
+        resource_type_field_name="view",
         many=many,
     )
 
 
-TOKEN_PAIR = {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: THROTTLED}
+def pair(bad_request: dict, refused: OpenApiResponse) -> dict:
+    """The answers of the operations that hand out a token pair (log in, refresh)."""
+    return {200: TokenPairSerializer, 400: invalid(bad_request), 401: refused, 429: THROTTLED}
+
+
 ACCEPTED = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
     description="The token would be accepted.",
     examples=[OpenApiExample("Valid", value={}, response_only=True)],
 )
 USER_EXAMPLES = [PUBLIC_USER_EXAMPLE, STAFF_USER_EXAMPLE]
-USER_FIELDS = "Public fields only; staff also see email, names, flags and last login."
+USER_FIELDS = (
+    "Public fields only; staff also see email, names, flags and last login. `view` says which shape this is."
+)
+BAD_CREDENTIALS = error(
+    "The username or email and the password do not name an active account.",
+    "No active account found with the given credentials.",
+    "invalid_credentials",
+)
+SESSION_OVER = error(
+    "Not the session's latest refresh token: the session has ended (or was already); log in again.",
+    "Refresh token was already used, revoked or expired; log in again.",
+    "token_not_valid",
+)
+REFUSED = error(
+    "The token would be refused: malformed, expired, revoked, or its user inactive.",
+    "Token has been revoked, or its user is inactive or gone.",
+    "token_not_valid",
+)
+NO_SUCH_USER = not_found("User")
 
 # One row an operation: summary, description, answers (and what else differs).
 # fmt: off
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
-REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored.", {201: RegisteredUserSerializer, 400: BAD_REQUEST, 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", TOKEN_PAIR)
-REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", TOKEN_PAIR)
-VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: BAD_REQUEST, 401: UNAUTHORIZED})
-REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN})
-LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN})
+REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored.", {201: RegisteredUserSerializer, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", pair({"password": ["This field is required."]}, BAD_CREDENTIALS))
+REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
+VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
+REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})
+LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: forbidden("That refresh token belongs to another user.")})
 LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None)
 SESSIONS = extend_schema_view(
     list=operation("List your live login sessions", "The session this request comes from is marked current.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
-    destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: NOT_FOUND}),
+    destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: not_found("LoginSession")}),
 )
 
 # --- accounts: your own, and users for staff ----------------------------------------------
 ME = extend_schema_view(
     get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
-    patch=operation("Change your account", "Username and email stay unique whatever their case.", {200: MeSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED}),
-    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=DeleteAccountSerializer),
+    patch=operation("Change your account", "Username and email stay unique whatever their case.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}), 401: UNAUTHORIZED}),
+    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: invalid({"password": ["Your password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer)),
 )
-PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
 USERS = extend_schema_view(
     list=operation("List users", USER_FIELDS, {200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}, examples=USER_EXAMPLES),
-    retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NOT_FOUND}, examples=USER_EXAMPLES),
-    partial_update=operation("Activate, deactivate, promote or demote a user (staff)", "Deactivating takes effect on that user's very next request.", {200: StaffUserSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
-    destroy=operation("Delete a user (staff)", "The user, their authors and their sessions go. Staff delete their own account at /me/.", {204: NO_CONTENT, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
+    retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NO_SUCH_USER}, examples=USER_EXAMPLES),
+    partial_update=operation("Activate, deactivate, promote or demote a user (staff)", "Deactivating takes effect on that user's very next request. Staff act on accounts that are not staff; only superusers change is_staff or act on staff.", {200: StaffUserSerializer, 400: invalid({"non_field_errors": ["You cannot deactivate or demote your own account."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}, request=StaffUserSerializer),
+    destroy=operation("Delete a user (staff)", "The user, their authors and their sessions go. Staff delete their own account at /me/.", {204: NO_CONTENT, 400: invalid({"non_field_errors": ["Delete your own account at /api/accounts/me/."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}),
 )
 # fmt: on

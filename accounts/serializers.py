@@ -9,12 +9,15 @@ ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZ
 REFRESH_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.signature"
 
 PUBLIC_USER_EXAMPLE = OpenApiExample(
-    "As a user sees it", value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z"}
+    "As a user sees it",
+    value={"id": 7, "username": "ada", "date_joined": "2026-11-22T18:00:00Z", "view": "public"},
+    response_only=True,
 )
 STAFF_USER_EXAMPLE = OpenApiExample(
     "As staff see it",
     value={
         **PUBLIC_USER_EXAMPLE.value,
+        "view": "staff",
         "email": "ada@example.com",
         "first_name": "Ada",
         "last_name": "Lovelace",
@@ -22,6 +25,7 @@ STAFF_USER_EXAMPLE = OpenApiExample(
         "is_staff": False,
         "last_login": "2026-11-22T18:10:00Z",
     },
+    response_only=True,
 )
 
 # Long enough for any passphrase or password manager; short enough that a 100 KB
@@ -102,6 +106,7 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(
     examples=[
+        OpenApiExample("New name", value={"first_name": "Ada", "last_name": "King"}, request_only=True),
         OpenApiExample(
             "Profile",
             value={
@@ -112,7 +117,8 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
                 "last_name": "Lovelace",
                 "date_joined": "2026-11-22T18:00:00Z",
             },
-        )
+            response_only=True,
+        ),
     ]
 )
 class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
@@ -240,16 +246,37 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         return token is not None and token.get(jwt.SESSION_CLAIM) == str(session.pk)
 
 
+class UserView(serializers.Field):
+    """Which view of a user an answer is, `public` or `staff`: the User schema's
+    discriminator, so that a client tells the two shapes apart without guessing."""
+
+    def __init__(self, view: str):
+        self.view = view
+        super().__init__(read_only=True, source="*", help_text="`public` or `staff`: which fields follow.")
+
+    def to_representation(self, user) -> str:
+        return self.view
+
+
 @extend_schema_serializer(examples=[PUBLIC_USER_EXAMPLE])
 class PublicUserSerializer(serializers.ModelSerializer):
+    view = UserView("public")
+
     class Meta:
         model = User
-        fields = ["id", "username", "date_joined"]
+        fields = ["id", "username", "date_joined", "view"]
         read_only_fields = fields
 
 
-@extend_schema_serializer(examples=[STAFF_USER_EXAMPLE])
+@extend_schema_serializer(
+    examples=[
+        STAFF_USER_EXAMPLE,
+        OpenApiExample("Deactivate", value={"is_active": False}, request_only=True),
+    ]
+)
 class StaffUserSerializer(serializers.ModelSerializer):
+    view = UserView("staff")
+
     class Meta:
         model = User
         fields = [
@@ -263,3 +290,7 @@ class StaffUserSerializer(serializers.ModelSerializer):
         ]
         # Staff change who may log in and who is staff; everything else is the user's own.
         read_only_fields = [name for name in fields if name not in ("is_active", "is_staff")]
+        extra_kwargs = {
+            "is_active": {"help_text": "Whether the user may log in; false ends their sessions at once."},
+            "is_staff": {"help_text": "Staff manage users; only a superuser changes who is staff."},
+        }

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -11,6 +12,33 @@ from .models import Author
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_TERMS = 10
 
+# A boolean in a query string, as clients spell it: JSON's true, Python's True (what
+# requests sends for True), 1. Anything else is a 400, never a silently unfiltered list.
+BOOLEAN_SPELLINGS = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}
+BOOLEAN_HELP = "true or false; True/False and 1/0 work too."
+
+
+class BooleanQueryField(forms.ChoiceField):
+    """One of BOOLEAN_SPELLINGS, or empty for "any" (the browsable API's filter form
+    sends it empty when left alone)."""
+
+    default_error_messages = {"invalid_choice": "Must be true or false (True/False and 1/0 work too)."}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("", "any"), ("true", "true"), ("false", "false")], **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in BOOLEAN_SPELLINGS
+
+    def clean(self, value) -> bool | None:
+        return BOOLEAN_SPELLINGS.get(super().clean(value))
+
+
+class BooleanQueryFilter(django_filters.Filter):
+    """On a model's BooleanField, whose type the OpenAPI schema takes."""
+
+    field_class = BooleanQueryField
+
 
 class AuthorFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(
@@ -18,14 +46,7 @@ class AuthorFilter(django_filters.FilterSet):
         max_length=Author._meta.get_field("country").max_length,
         help_text="Exact country, any case.",
     )
-    # Strict: "?booker_prize=maybe" is a 400, not a silently unfiltered list. The empty
-    # choice lets the browsable API's filter form leave it unset.
-    booker_prize = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        empty_label="any",
-        method="filter_booker_prize",
-        help_text="true or false.",
-    )
+    booker_prize = BooleanQueryFilter(help_text=BOOLEAN_HELP)
     owner = django_filters.CharFilter(
         field_name="owner__username",
         lookup_expr="iexact",
@@ -37,12 +58,32 @@ class AuthorFilter(django_filters.FilterSet):
         model = Author
         fields = ["country", "booker_prize", "owner"]
 
-    def filter_booker_prize(self, queryset, name, value):
-        return queryset.filter(booker_prize=value == "true")
-
 
 class StableOrderingFilter(OrderingFilter):
-    """Adds the id as a last sort key, so that pages never repeat or skip rows on ties."""
+    """Orders by the view's ordering_fields only: anything else is a 400, as an unknown
+    filter value is. Adds the id as a last sort key, so that pages never repeat or skip
+    rows on ties."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        unknown = [term for term in fields if term and term not in valid]
+        if unknown:
+            raise ValidationError(
+                {self.ordering_param: [f"Cannot order by {', '.join(unknown)}; {self.choices(view)}."]}
+            )
+        return valid
+
+    def choices(self, view) -> str:
+        *others, last = view.ordering_fields
+        return f"order by {', '.join(others)} or {last}, with - before it for descending"
+
+    def get_schema_operation_parameters(self, view):
+        [parameter] = super().get_schema_operation_parameters(view)
+        parameter["description"] = (
+            f"The sort: {self.choices(view)}; several, comma-separated, sort ties in turn. "
+            "Anything else is a 400."
+        )
+        return [parameter]
 
     def get_ordering(self, request, queryset, view):
         ordering = super().get_ordering(request, queryset, view)

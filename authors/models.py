@@ -5,8 +5,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 # Names are printed in lists, CSV files and terminals: no control characters in them.
+# Said as what a value must match, whole (\A, \Z), so that the OpenAPI schema's
+# `pattern` says the same (drf-spectacular ignores inverse_match).
 no_control_characters = RegexValidator(
-    r"[\x00-\x1f\x7f]", "Control characters are not allowed.", code="control_characters", inverse_match=True
+    r"\A[^\x00-\x1f\x7f]*\Z", "Control characters are not allowed.", code="control_characters"
 )
 
 

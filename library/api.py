@@ -126,3 +126,13 @@ class Pagination(PageNumberPagination):
     django_paginator_class = EitherEndPaginator
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+    # The list a schema documents, for its examples' links (library.schema.AutoSchema
+    # sets it; DRF's own examples point at api.example.org/accounts/).
+    example_url = "http://127.0.0.1:8000/api/"
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["next"]["example"] = f"{self.example_url}?page=4"
+        answer["properties"]["previous"]["example"] = f"{self.example_url}?page=2"
+        answer["required"] = list(answer["properties"])  # next and previous too: null, never missing
+        return answer

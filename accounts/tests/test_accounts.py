@@ -9,7 +9,7 @@ from library.tests.helpers import ME, PASSWORD_CHANGE, REFRESH, USERS, bearer_cl
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_FIELDS = {"id", "username", "date_joined"}
+PUBLIC_FIELDS = {"id", "username", "date_joined", "view"}
 STAFF_FIELDS = PUBLIC_FIELDS | {"email", "first_name", "last_name", "is_active", "is_staff", "last_login"}
 
 
@@ -170,6 +170,13 @@ def test_users_detail_by_role(user_client, staff_client):
     assert set(user_client.get(f"{USERS}{other.pk}/").json()) == PUBLIC_FIELDS
     assert set(staff_client.get(f"{USERS}{other.pk}/").json()) == STAFF_FIELDS
     assert user_client.get(f"{USERS}999999/").status_code == 404
+
+
+def test_each_shape_of_a_user_says_which_view_it_is(user_client, staff_client):
+    other = UserFactory(is_staff=True)
+
+    assert user_client.get(f"{USERS}{other.pk}/").json()["view"] == "public"
+    assert staff_client.get(f"{USERS}{other.pk}/").json()["view"] == "staff"
 
 
 def test_users_need_authentication(api_client):

@@ -80,14 +80,6 @@ def test_list_filters_country_case_insensitively(user_client, user):
     assert author_names(user_client.get(AUTHORS, {"country": "NIGERIA"})) == ["A"]
 
 
-def test_list_filters_booker_prize(user_client, user):
-    AuthorFactory(owner=user, name="Winner", booker_prize=True)
-    AuthorFactory(owner=user, name="Nominee", booker_prize=False)
-
-    assert author_names(user_client.get(AUTHORS, {"booker_prize": "true"})) == ["Winner"]
-    assert author_names(user_client.get(AUTHORS, {"booker_prize": "false"})) == ["Nominee"]
-
-
 def test_list_searches_name_or_book_case_insensitively(user_client, user):
     AuthorFactory(owner=user, name="Hilary Mantel", book="Wolf Hall")
     AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
@@ -108,13 +100,56 @@ def test_list_orders_by_each_field_both_ways(user_client, user, field):
     assert author_names(user_client.get(AUTHORS, {"ordering": f"-{field}"})) == expected[::-1]
 
 
-def test_list_ignores_ordering_by_fields_not_offered(user_client, user):
-    AuthorFactory(owner=user, name="First")
-    AuthorFactory(owner=user, name="Second")
-    default = author_names(user_client.get(AUTHORS))
+@pytest.mark.parametrize(
+    "ordering",
+    ["book", "owner__password", "-owner__email", "name,bogus"],
+    ids=["book", "owner-password", "owner-email-descending", "name-then-bogus"],
+)
+def test_list_refuses_ordering_by_fields_not_offered(user_client, ordering):
+    response = user_client.get(AUTHORS, {"ordering": ordering})
 
-    for ordering in ["book", "owner__password", "-owner__password", "owner__email"]:
-        assert author_names(user_client.get(AUTHORS, {"ordering": ordering})) == default
+    assert response.status_code == 400
+    assert response.json()["ordering"] == [
+        f"Cannot order by {ordering.removeprefix('name,')}; order by name, country or created_at, "
+        "with - before it for descending."
+    ]
+
+
+def test_list_takes_several_orderings_and_an_empty_one(user_client, user):
+    AuthorFactory(owner=user, name="B", country="Chile")
+    AuthorFactory(owner=user, name="A", country="Chile")
+    AuthorFactory(owner=user, name="C", country="Austria")
+
+    assert author_names(user_client.get(AUTHORS, {"ordering": "country,-name"})) == ["C", "B", "A"]
+    assert author_names(user_client.get(AUTHORS, {"ordering": ""})) == ["C", "A", "B"]
+
+
+@pytest.mark.parametrize(
+    "spelling, expected",
+    [
+        ("true", ["Winner"]),
+        ("True", ["Winner"]),
+        ("1", ["Winner"]),
+        ("false", ["Nominee"]),
+        ("False", ["Nominee"]),
+        ("0", ["Nominee"]),
+    ],
+)
+def test_list_filters_booker_prize_as_clients_spell_booleans(user_client, user, spelling, expected):
+    AuthorFactory(owner=user, name="Winner", booker_prize=True)
+    AuthorFactory(owner=user, name="Nominee", booker_prize=False)
+
+    assert author_names(user_client.get(AUTHORS, {"booker_prize": spelling})) == expected
+
+
+@pytest.mark.parametrize("spelling", ["maybe", "TRUE", "yes", "2"])
+def test_list_refuses_other_booleans(user_client, spelling):
+    response = user_client.get(AUTHORS, {"booker_prize": spelling})
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"booker_prize": ["Must be true or false (True/False and 1/0 work too)."]},
+    )
 
 
 def test_staff_see_everyones_authors_and_filter_by_owner(staff_client):

@@ -5,6 +5,7 @@ conftest.py turns the clients into fixtures per role.
 """
 
 import os
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -73,6 +74,13 @@ def client_for(user) -> APIClient:
     client = bearer_client(pair.access)
     client.pair = pair
     return client
+
+
+def readme_block(heading: str, language: str = "sh") -> str:
+    """The first ```language block under `heading` in README.md."""
+    readme = (BASE_DIR / "README.md").read_text()
+    section = readme[readme.index(heading) :]
+    return re.search(rf"```{language}\n(.*?)```", section, re.S).group(1)
 
 
 def author_names(response) -> list[str]:

@@ -297,14 +297,12 @@ def test_sql_and_like_metacharacters_are_matched_literally(user_client, library,
 
 
 def test_ordering_never_sorts_by_another_tables_secret(user_client, user):
-    # Two owners whose password hashes sort opposite to their authors' default order.
     AuthorFactory(owner=user, name="Mine A")
-    AuthorFactory(owner=user, name="Mine B")
-    default = [row["name"] for row in user_client.get(AUTHORS).json()["results"]]
 
     for field in ["owner__password", "-owner__password", "owner__email", "owner", "book", "id; DROP TABLE x"]:
-        ordered = [row["name"] for row in user_client.get(AUTHORS, {"ordering": field}).json()["results"]]
-        assert ordered == default, field
+        response = user_client.get(AUTHORS, {"ordering": field})
+        assert response.status_code == 400, field
+        assert list(response.json()) == ["ordering"]
 
 
 def test_filters_on_other_tables_are_ignored(staff_client, user):

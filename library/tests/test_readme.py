@@ -8,16 +8,9 @@ import pytest
 
 from accounts.models import LoginSession
 from authors.models import Author
-from library.tests.helpers import BASE_DIR
+from library.tests.helpers import readme_block
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def readme_block(heading: str) -> str:
-    """The first ```sh block under `heading` in README.md."""
-    readme = (BASE_DIR / "README.md").read_text()
-    section = readme[readme.index(heading) :]
-    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
 def test_the_curl_walk_through_runs_as_written(live_server):
