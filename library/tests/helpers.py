@@ -87,8 +87,10 @@ def author_names(response) -> list[str]:
 
 
 def mailed_link(message) -> str:
-    """The one link in a mail's plain-text part."""
-    [link] = re.findall(r"https?://\S+", message.body)
+    """The one link in a mail's plain-text part: a Django EmailMessage (the locmem
+    outbox) or a parsed email.message.EmailMessage (what an SMTP server received)."""
+    text = message.body if hasattr(message, "body") else message.get_body(("plain",)).get_content()
+    [link] = re.findall(r"https?://\S+", text)
     return link
 
 
