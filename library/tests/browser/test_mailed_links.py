@@ -28,6 +28,13 @@ def log_in_with_the_form(page, username: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def follow_log_in_and_log_in(page, username: str, password: str) -> None:
+    """From a page's "Log in" link to the browsable API, logged in as `username`."""
+    page.get_by_role("link", name="Log in").click()
+    log_in_with_the_form(page, username, password)
+    expect(page.locator(".navbar")).to_contain_text(username)
+
+
 def test_a_reset_link_opens_a_form_whose_new_password_logs_in(
     live_server, page, screenshot, links_to_this_server, run_worker, mailoutbox
 ):
@@ -37,9 +44,8 @@ def test_a_reset_link_opens_a_form_whose_new_password_logs_in(
     [message] = mails_to(mailoutbox, "ada@example.com", "Set a new password")
 
     page.goto(mailed_link(message))
-    expect(page).to_have_url(
-        re.compile(r"/accounts/reset/[\w-]+/set-password/$")
-    )  # the token left the address bar
+    # The token left the address bar.
+    expect(page).to_have_url(re.compile(r"/accounts/reset/[\w-]+/set-password/$"))
     expect(page.get_by_role("heading", name="Enter new password")).to_be_visible()
     screenshot("reset-password-form")
     page.locator("#id_new_password1").fill(NEW_PASSWORD)
@@ -48,9 +54,7 @@ def test_a_reset_link_opens_a_form_whose_new_password_logs_in(
 
     expect(page.locator("#content")).to_contain_text("Your password has been set.")
     screenshot("reset-password-done")
-    page.get_by_role("link", name="Log in").click()
-    log_in_with_the_form(page, "ada", NEW_PASSWORD)
-    expect(page.locator(".navbar")).to_contain_text("ada")
+    follow_log_in_and_log_in(page, "ada", NEW_PASSWORD)
     assert call(live_server.url, "GET", "/api/accounts/me/", token=old.access)[0] == 401
 
     page.goto(mailed_link(message))  # the link is spent
@@ -76,7 +80,4 @@ def test_with_mandatory_verification_the_mailed_link_opens_the_login(
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.locator("#content")).to_contain_text("Your email address grace@example.com is confirmed.")
     screenshot("verify-email-done")
-
-    page.get_by_role("link", name="Log in").click()
-    log_in_with_the_form(page, "grace", PASSWORD)
-    expect(page.locator(".navbar")).to_contain_text("grace")
+    follow_log_in_and_log_in(page, "grace", PASSWORD)
