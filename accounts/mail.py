@@ -50,19 +50,24 @@ SUBJECTS = {
 @dataclass(frozen=True)
 class Composed:
     message: EmailMultiAlternatives
+    to: str
     user: User | None
 
 
 def compose(kind: str, *, to: str, user: User | None, context: dict) -> Composed | None:
     """The mail of `kind` to `to`, or None when there is nothing to send (no account has
-    the address asked for; the address was verified meanwhile)."""
+    the address asked for; the address was verified meanwhile).
+
+    A link goes to the address as the account stores it, never as the request spelt it:
+    two spellings that compare equal (in another case or Unicode form) may still be two
+    mailboxes, and the other one may be an attacker's."""
     links = {PASSWORD_RESET: _password_reset_link, VERIFY_EMAIL: _verification_link}
     extra = {}
     if kind in links:
         found = links[kind](to, user)
         if found is None:
             return None
-        user, extra = found
+        user, to, extra = found
     values = {
         **context,
         **extra,
@@ -77,10 +82,10 @@ def compose(kind: str, *, to: str, user: User | None, context: dict) -> Composed
         to=[to],
     )
     message.attach_alternative(render_to_string(f"accounts/mail/{kind}.html", values), "text/html")
-    return Composed(message=message, user=user)
+    return Composed(message=message, to=to, user=user)
 
 
-def _password_reset_link(to: str, user: User | None) -> tuple[User, dict] | None:
+def _password_reset_link(to: str, user: User | None) -> tuple[User, str, dict] | None:
     """A reset link only for an active account's own address."""
     user = user or selectors.users_with_email(to).first()
     if user is None or not user.is_active or identity_key(to) != user.email_key:
@@ -90,26 +95,31 @@ def _password_reset_link(to: str, user: User | None) -> tuple[User, dict] | None
         link = f"{settings.FRONTEND_URL}/reset-password?{urlencode({'uid': uid, 'token': token})}"
     else:
         link = _site_url() + reverse("account-pages:password-reset", kwargs={"uidb64": uid, "token": token})
-    return user, {"link": link, "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT)}
+    return user, user.email, {"link": link, "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT)}
 
 
-def _verification_link(to: str, user: User | None) -> tuple[User, dict] | None:
+def _verification_link(to: str, user: User | None) -> tuple[User, str, dict] | None:
     """A verification link for an address that still awaits it: an account's own
     (registration, resend) or its pending new one (a change of address)."""
     user = user or selectors.users_with_email(to).first()
     if user is None or not tokens.awaits_verification(user, to):
         return None
-    query = urlencode({"key": tokens.make_verification_key(user, to)})
+    is_change = identity_key(to) != user.email_key
+    address = user.pending_email if is_change else user.email
+    query = urlencode({"key": tokens.make_verification_key(user, address)})
     if settings.FRONTEND_URL:
         base = f"{settings.FRONTEND_URL}/verify-email"
     else:
         base = _site_url() + reverse("account-pages:verify-email")
-    is_change = identity_key(to) != user.email_key
-    return user, {
-        "link": f"{base}?{query}",
-        "valid_for": _duration(settings.EMAIL_VERIFICATION_TIMEOUT),
-        "is_change": is_change,
-    }
+    return (
+        user,
+        address,
+        {
+            "link": f"{base}?{query}",
+            "valid_for": _duration(settings.EMAIL_VERIFICATION_TIMEOUT),
+            "is_change": is_change,
+        },
+    )
 
 
 def _site_url() -> str:

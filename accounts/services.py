@@ -36,16 +36,18 @@ def register_user(
     blind = verification.registration_hides_taken_addresses()
     try:
         with transaction.atomic():
-            if blind and selectors.email_taken(email):
-                verification.tell_owner_of_registration_attempt(email=email, client=client)
+            owner = selectors.users_with_email(email).first() if blind else None
+            if owner is not None:
+                verification.tell_owner_of_registration_attempt(owner=owner, client=client)
                 return None
             user.save()
             verification.send_verification(user=user, client=client)
             return user
     except IntegrityError:
         error = _identity_taken(username=username, email=email)
-    if blind and "email" in error.message_dict:  # lost a race to the same address
-        verification.tell_owner_of_registration_attempt(email=email, client=client)
+    owner = selectors.users_with_email(email).first() if blind and "email" in error.message_dict else None
+    if owner is not None:  # lost a race to the same address
+        verification.tell_owner_of_registration_attempt(owner=owner, client=client)
         return None
     raise error
 

@@ -51,7 +51,7 @@ def send_mail(kind: str, to: str, user_id: int | None, context: dict) -> str:
     composed = mail.compose(kind, to=to, user=user, context=context)
     if composed is None:
         return "nothing to send"
-    outgoing = OutgoingMail.objects.create(kind=kind, to=to, user=composed.user, context=context)
+    outgoing = OutgoingMail.objects.create(kind=kind, to=composed.to, user=composed.user, context=context)
     return _attempt(outgoing, composed.message)
 
 

@@ -44,8 +44,9 @@ def send_verification(*, user: User, client: dict | None = None) -> None:
         tasks.send_later(mail.VERIFY_EMAIL, to=user.email, user=user, client=client)
 
 
-def tell_owner_of_registration_attempt(*, email: str, client: dict | None = None) -> None:
-    tasks.send_later(mail.REGISTRATION_ATTEMPT, to=email, client=client)
+def tell_owner_of_registration_attempt(*, owner: User, client: dict | None = None) -> None:
+    """At the address as the account stores it, not as the attempt spelt it."""
+    tasks.send_later(mail.REGISTRATION_ATTEMPT, to=owner.email, user=owner, client=client)
 
 
 def resend(*, email: str, user_agent: str = "", ip: str | None = None) -> None:
@@ -66,7 +67,7 @@ def request_email_change(*, user: User, email: str, client: dict | None = None) 
         user.save(update_fields=["pending_email"])
         tasks.send_later(mail.VERIFY_EMAIL, to=email, user=user, client=client)
         tasks.send_later(
-            mail.EMAIL_CHANGE_REQUESTED, to=user.email, user=user, client=client, new_email=email
+            mail.EMAIL_CHANGE_REQUESTED, to=user.email, user=user, client=client, new_email=user.pending_email
         )
 
 

@@ -56,10 +56,26 @@ def test_asking_for_a_known_address_answers_202_and_the_worker_mails_a_link(
     assert mailoutbox == []  # the request did not talk to the mail server
     run_worker()
     [message] = mailoutbox
-    assert message.to == [user.email.upper()] and message.subject == "Library: Set a new password"
+    assert message.to == [user.email] and message.subject == "Library: Set a new password"
     assert mailed_link(message).startswith("http://127.0.0.1:8000/accounts/reset/")
     assert "127.0.0.1" in message.body and "Shelf/2.0" in message.body
     assert mailed_link(message) in message.alternatives[0][0]  # the HTML part has it too
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["ADA@example.com", "ada@\uff45xample.com", "ada@EXAMPLE.COM"],
+    ids=["case", "fullwidth", "domain"],
+)
+def test_the_link_goes_to_the_address_as_the_account_stores_it(api_client, run_worker, mailoutbox, spelling):
+    UserFactory(email="ada@example.com")
+
+    api_client.post(PASSWORD_RESET, {"email": spelling})
+    run_worker()
+
+    [message] = mailoutbox
+    assert message.to == ["ada@example.com"]  # another spelling may be another mailbox
+    assert OutgoingMail.objects.get().to == "ada@example.com"
 
 
 def test_asking_for_an_unknown_address_answers_the_same_and_mails_nothing(api_client, run_worker, mailoutbox):

@@ -140,7 +140,8 @@ def test_mandatory_registration_of_a_taken_address_answers_the_same_and_tells_it
     assert len(password_hashes) == 1  # hashed as for a new account
     assert list(User.objects.values_list("username", flat=True)) == [owner.username]
     [notice] = mailoutbox
-    assert notice.to == ["Grace@Example.com"]
+    assert notice.to == ["grace@example.com"]  # as the account stores it
+    assert owner.username in notice.body
     assert notice.subject == "Library: Someone tried to register with your email address"
     assert "Sneaky/1.0" in notice.body and "No account was created" in notice.body
 
@@ -242,6 +243,16 @@ def test_resend_answers_202_for_any_address_and_mails_only_an_unverified_account
 
     assert (response.status_code, response.json()) == (202, {"detail": verification.RESEND_ACCEPTED})
     assert len(mails_to(mailoutbox, address)) == (1 if who == "unverified" else 0)
+
+
+def test_resend_mails_the_address_as_the_account_stores_it(api_client, run_worker, mailoutbox):
+    UserFactory(email="ada@example.com")
+
+    api_client.post(EMAIL_VERIFY_RESEND, {"email": "ADA@\uff45xample.com"})
+    run_worker()
+
+    [message] = mailoutbox
+    assert message.to == ["ada@example.com"]
 
 
 def test_resend_is_throttled_like_the_reset_and_shares_its_per_address_budget(settings):
