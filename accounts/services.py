@@ -52,7 +52,7 @@ def register_user(
     raise error
 
 
-def update_profile(*, user: User, client: dict | None = None, **fields) -> User:
+def update_profile(*, user: User, user_agent: str = "", ip: str | None = None, **fields) -> User:
     """Change a user's own profile fields; username and email stay unique in any case. A
     new email address waits for confirmation (accounts/verification.py)."""
     email = fields.pop("email", None)
@@ -62,6 +62,7 @@ def update_profile(*, user: User, client: dict | None = None, **fields) -> User:
         with transaction.atomic():
             user.save(update_fields=list(fields))
             if email is not None:
+                client = {"user_agent": user_agent, "ip": ip}
                 verification.request_email_change(user=user, email=email, client=client)
     except IntegrityError:
         raise _identity_taken(username=user.username, email=user.email, excluding=user) from None

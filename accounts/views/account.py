@@ -38,8 +38,8 @@ class MeView(GenericAPIView):
     def patch(self, request):
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = client_details(request)
-        user = services.update_profile(user=request.user, client=client, **serializer.validated_data)
+        body = serializer.validated_data
+        user = services.update_profile(user=request.user, **body, **client_details(request))
         return Response(self.get_serializer(user).data)
 
     def delete(self, request):
