@@ -15,6 +15,7 @@ from accounts import recovery, tokens
 from accounts.models import LoginSession, OutgoingMail
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.helpers import (
+    EMAIL_VERIFY_RESEND,
     LOGIN,
     ME,
     PASSWORD_CHANGE,
@@ -101,14 +102,17 @@ def shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b|\"s\d+_x\d+\"", "?", sql)
 
 
-def test_a_known_and_an_unknown_address_cost_the_same_queries_and_no_hash(user, password_hashes, mailoutbox):
+@pytest.mark.parametrize("path", [PASSWORD_RESET, EMAIL_VERIFY_RESEND])
+def test_a_known_and_an_unknown_address_cost_the_same_queries_and_no_hash(
+    user, password_hashes, mailoutbox, path
+):
     measured = {}
     for name, address, client_address in [
         ("known", user.email, "203.0.113.1"),
         ("unknown", "nobody@example.com", "203.0.113.2"),
     ]:
         with CaptureQueriesContext(connection) as queries:
-            response = APIClient(REMOTE_ADDR=client_address).post(PASSWORD_RESET, {"email": address})
+            response = APIClient(REMOTE_ADDR=client_address).post(path, {"email": address})
         assert response.status_code == 202
         measured[name] = [shape(query["sql"]) for query in queries.captured_queries]
 
