@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/library
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres test-hostile test-browser test-clients docs-screenshots bench lint lock migrate seed schema mutation clean
+.PHONY: run serve worker test test-postgres test-hostile test-browser test-clients docs-screenshots bench lint lock migrate seed schema mutation clean
 
 # Everything is installed from the locks: the whole tree, each file with its hash, wheels
 # only (no package's build code runs here). requirements*.txt hold the top-level pins;
@@ -49,7 +49,12 @@ lock: $(VENV)/.dev
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 
+# The development server, and beside it the worker that delivers mail (with the default
+# console backend it prints each mail here). Ctrl-C stops both.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: migrate
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn, DEBUG off, static files collected and served by whitenoise.
@@ -58,7 +63,16 @@ serve: $(VENV)/.runtime
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY first (README: Deploying)." >&2; exit 1; }
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo "Mail goes out through a worker: run 'make worker' beside this, as its own service (README: Deploying)."
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+# The mail worker in production, beside `make serve`: a service of its own (systemd, a
+# container), as many as you like, on any host that shares the database. It takes the
+# same environment as `make serve`; SIGTERM lets the mail in hand finish first.
+worker: export DJANGO_DEBUG := false
+worker: $(VENV)/.runtime
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY first (README: Deploying)." >&2; exit 1; }
+	$(PY) manage.py db_worker --no-reload
 
 seed: migrate
 	$(PY) manage.py seed_demo

@@ -48,6 +48,31 @@ def password_hashes(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
+def run_worker(monkeypatch):
+    """Runs the tasks that are due (mail: accounts/tasks.py) with the real worker, as
+    `manage.py db_worker --batch` would, in this process and this test's transaction (so
+    the worker's recycling of old connections is skipped). Move the clock with
+    time-machine to reach a retry."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from . import services, sessions
-from .models import LoginSession, User
+from . import services, sessions, tasks
+from .models import LoginSession, OutgoingMail, User
 
 
 class LiveSessionInline(admin.TabularInline):
@@ -36,6 +36,11 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "email", "first_name", "last_name"]
     inlines = [LiveSessionInline]
     actions = ["revoke_all_tokens", "deactivate"]
+    readonly_fields = ["email_verified_at", "pending_email"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Email verification", {"fields": ["email_verified_at", "pending_email"]}),
+    ]
 
     # The API's rule (services.may_manage): staff change accounts that are not staff;
     # only superusers change staff and superusers, or who is staff.
@@ -70,3 +75,28 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request, "Skipped yourself and any account you may not change.", level=messages.WARNING
             )
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """Every mail the worker composed and how its delivery went; staff retry the failed
+    ones (accounts/tasks.py). The queue itself is under "Task results"."""
+
+    list_display = ["created_at", "kind", "to", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to"]
+    date_hierarchy = "created_at"
+    actions = ["retry_delivery"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in OutgoingMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Retry delivery of the selected failed mails", permissions=["change"])
+    def retry_delivery(self, request, queryset):
+        retried = tasks.retry_failed(queryset)
+        self.message_user(request, f"Queued {retried} failed mails for delivery.")
+        if retried < queryset.count():
+            self.message_user(request, "Skipped the mails that had not failed.", level=messages.WARNING)

@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from . import schema, signals  # noqa: F401  (register the OpenAPI extensions, the receivers)
+        # Register the OpenAPI extensions, the receivers, the deploy checks.
+        from . import checks, schema, signals  # noqa: F401

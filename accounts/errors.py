@@ -1,6 +1,7 @@
-"""What the session rules refuse with; library/api.py answers them as 401s."""
+"""What the session rules refuse with; library/api.py answers them as 401s (403s for
+NotPermitted kinds)."""
 
-from library.errors import AuthenticationError
+from library.errors import AuthenticationError, NotPermitted
 
 
 class InvalidCredentials(AuthenticationError):
@@ -17,3 +18,9 @@ class InvalidToken(AuthenticationError):
 
 class ExpiredToken(InvalidToken):
     """A well-formed token of ours past its expiry: refused, and already harmless."""
+
+
+class EmailNotVerified(NotPermitted):
+    """The right password, but EMAIL_VERIFICATION=mandatory and the address is not verified."""
+
+    default_code = "email_not_verified"

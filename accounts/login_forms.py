@@ -14,6 +14,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from . import verification
+from .errors import EmailNotVerified
 from .throttles import login_attempt_wait
 
 TOO_MANY_ATTEMPTS = "Too many login attempts from your address. Try again in %(wait)s seconds."
@@ -34,7 +36,16 @@ class LoginBudgetMixin:
 
 
 class LoginForm(LoginBudgetMixin, AuthenticationForm):
-    """The browsable API's login form (/api-auth/login/)."""
+    """The browsable API's login form (/api-auth/login/): with EMAIL_VERIFICATION=mandatory,
+    like POST /api/auth/token/, for verified addresses only. (The admin's is for staff,
+    trusted as they are.)"""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        try:
+            verification.check_may_log_in(user)
+        except EmailNotVerified as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from None
 
 
 class AdminLoginForm(LoginBudgetMixin, AdminAuthenticationForm):

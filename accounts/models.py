@@ -49,18 +49,28 @@ class User(AbstractUser):
         editable=False,
         help_text="When all of the user's sessions were last ended; browser logins from before stop too.",
     )
+    # Email verification (accounts/verification.py): when the user last proved that mail to
+    # `email` reaches them, and the new address waiting for the same proof before it
+    # replaces `email`.
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pending_email = models.EmailField("email address waiting for confirmation", null=True, blank=True)  # noqa: DJ001
 
     REQUIRED_FIELDS = ["email"]
 
     def __str__(self) -> str:
         return self.username
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
     def save(self, *args, **kwargs):
         """Every path that saves a user (the API, the admin, createsuperuser, plain ORM)
-        stores the username in NFKC, the email with its domain in lower case, and the
-        keys that decide uniqueness."""
+        stores the username in NFKC, the email (and a pending one) with its domain in
+        lower case, and the keys that decide uniqueness."""
         self.username = self.normalize_username(self.username)
         self.email = BaseUserManager.normalize_email(self.email)
+        self.pending_email = BaseUserManager.normalize_email(self.pending_email) or None
         self.username_key = identity_key(self.username)
         self.email_key = identity_key(self.email) or None  # no email: no key, no collision
         update_fields = kwargs.get("update_fields")
@@ -162,3 +172,37 @@ class RevokedAccessToken(models.Model):
 
     def __str__(self) -> str:
         return self.jti
+
+
+class OutgoingMail(models.Model):
+    """A mail the worker composed, and how its delivery went (accounts/tasks.py).
+
+    Nothing here grants access: a reset or verification link is made afresh from `kind`
+    at each attempt, so `context` holds only what the text tells (when, from which
+    address and client).
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        RETRYING = "retrying", "Waiting to retry"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (staff may retry)"
+        CANCELLED = "cancelled", "Nothing to send any more"
+
+    kind = models.CharField(max_length=40)
+    to = models.EmailField()
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"

@@ -11,7 +11,9 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema_view,
+    inline_serializer,
 )
+from rest_framework import serializers
 
 from library.schema import (
     FORBIDDEN,
@@ -21,6 +23,7 @@ from library.schema import (
     THROTTLED,
     UNAUTHORIZED,
     error,
+    field_errors,
     forbidden,
     invalid,
     not_found,
@@ -28,6 +31,8 @@ from library.schema import (
     post,
 )
 
+from . import recovery, tokens, verification
+from .email_serializers import VerifiedEmailSerializer
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
     PUBLIC_USER_EXAMPLE,
@@ -138,12 +143,58 @@ REFUSED = error(
 )
 NO_SUCH_USER = not_found("User")
 
+# --- answers of the endpoints that work by mail -------------------------------------------
+Accepted = inline_serializer("Accepted", {"detail": serializers.CharField(help_text="What happens next.")})
+
+
+def accepted(description: str, detail: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=Accepted,
+        description=description,
+        examples=[OpenApiExample("Accepted", value={"detail": detail}, response_only=True)],
+    )
+
+
+REGISTRATION_ACCEPTED = accepted(
+    "EMAIL_VERIFICATION=mandatory: the same answer whether or not the address already has an account "
+    "(its owner is told by mail). Confirm the address from the mailed link, then log in.",
+    verification.REGISTRATION_ACCEPTED,
+)
+RESET_ACCEPTED = accepted(
+    "The same answer whether or not an account has this address; only an account's address gets a link.",
+    recovery.RESET_REQUESTED,
+)
+RESEND_ACCEPTED = accepted(
+    "The same answer whether or not an account waits for this address to be confirmed.",
+    verification.RESEND_ACCEPTED,
+)
+MAIL_THROTTLED = error(
+    "Too many requests from this client address, or for this email address (whoever asks); the "
+    "Retry-After header says when to try again.",
+    "Request was throttled. Expected available in 42 seconds.",
+    "throttled",
+)
+INVALID_RESET_LINK = field_errors(
+    "On `token`: the link is invalid, has expired or was used. On `new_password`: Django's password "
+    "validators refuse it.",
+    {"token": [tokens.INVALID_RESET_LINK]},
+)
+INVALID_KEY = field_errors(
+    "On `key`: the link is invalid, was used, or has expired.", {"key": [tokens.EXPIRED_KEY]}
+)
+EMAIL_NOT_VERIFIED = error(
+    "EMAIL_VERIFICATION=mandatory: the password is right, but the address is not confirmed yet. No "
+    "tokens; POST /api/auth/email/verify/resend/ mails a new link.",
+    verification.EMAIL_NOT_VERIFIED,
+    "email_not_verified",
+)
+
 # One row an operation: summary, description, answers (and what else differs).
 # fmt: off
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
-REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored.", {201: RegisteredUserSerializer, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", pair({"password": ["This field is required."]}, BAD_CREDENTIALS))
+REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 403: EMAIL_NOT_VERIFIED})
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
 REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})
@@ -154,10 +205,16 @@ SESSIONS = extend_schema_view(
     destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: not_found("LoginSession")}),
 )
 
+# --- auth: password reset and email verification, by mail ------------------------------------
+PASSWORD_RESET = post("Ask for a password reset", "Mails a link to set a new password to this address, if it is an account's. The answer, and the work the request does, are the same either way. The link works once, for PASSWORD_RESET_TIMEOUT (an hour). Limited per client address and per address asked for.", {202: RESET_ACCEPTED, 400: invalid({"email": ["This field is required."]}), 429: MAIL_THROTTLED})
+PASSWORD_RESET_CONFIRM = post("Set a new password from a reset link", "Takes the link's uid and token. The password is set, every session of the user ends (all their tokens stop working), the link is spent, and the address gets a notice.", {204: NO_CONTENT, 400: INVALID_RESET_LINK})
+EMAIL_VERIFY = post("Confirm an email address", "Takes the key of the mailed link: the account's address is verified, or its pending new address replaces the old one. A key works once, for EMAIL_VERIFICATION_TIMEOUT (three days).", {200: VerifiedEmailSerializer, 400: INVALID_KEY})
+EMAIL_VERIFY_RESEND = post("Mail a new confirmation link", "For an account whose own address is not confirmed yet; the answer is the same for any address. (A pending new address gets a new link by PATCH /api/accounts/me/ again.) Limited like the password reset.", {202: RESEND_ACCEPTED, 400: invalid({"email": ["This field is required."]}), 429: MAIL_THROTTLED})
+
 # --- accounts: your own, and users for staff ----------------------------------------------
 ME = extend_schema_view(
     get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
-    patch=operation("Change your account", "Username and email stay unique whatever their case.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}), 401: UNAUTHORIZED}),
+    patch=operation("Change your account", "Username and email stay unique whatever their case. A new email waits in pending_email, and `email` stays, until the new address is confirmed from the link mailed to it; the old address is told.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}), 401: UNAUTHORIZED}),
     delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: invalid({"password": ["Your password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer)),
 )
 PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from . import jwt, selectors
+from . import jwt, selectors, verification
 from .models import EMAIL_TAKEN, USERNAME_TAKEN, LoginSession, User, username_validator
 
 # Shapes only: the examples in the API docs are not real tokens.
@@ -82,6 +82,11 @@ class RegisterSerializer(UniqueIdentityMixin, serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
+    def validate_email(self, value: str) -> str:
+        if verification.registration_hides_taken_addresses():
+            return value  # a taken address is answered like a new one (services.register_user)
+        return super().validate_email(value)
+
 
 @extend_schema_serializer(
     examples=[
@@ -116,18 +121,32 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
                 "first_name": "Ada",
                 "last_name": "Lovelace",
                 "date_joined": "2026-11-22T18:00:00Z",
+                "email_verified": True,
+                "pending_email": None,
             },
             response_only=True,
         ),
     ]
 )
 class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(
+        max_length=254, help_text="A new address takes effect once confirmed from a link mailed to it."
+    )
+    email_verified = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "first_name", "last_name", "date_joined"]
-        read_only_fields = ["id", "date_joined"]
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "date_joined",
+            "email_verified",
+            "pending_email",
+        ]
+        read_only_fields = ["id", "date_joined", "pending_email"]
         # Uniqueness is checked case-insensitively above; the model's exact-case
         # validator would only repeat the query.
         extra_kwargs = {"username": {"validators": [username_validator]}}

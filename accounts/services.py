@@ -1,14 +1,15 @@
 """Accounts: register, change a profile or a password, delete; staff set flags.
 
 Login sessions and tokens are accounts/sessions.py's; a service here that changes
-credentials ends sessions through it.
+credentials ends sessions through it. What these changes mail (a verification key, a
+security notice) is queued in their own transaction (accounts/tasks.py).
 """
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from . import selectors, sessions
+from . import mail, selectors, sessions, tasks, verification
 from .models import EMAIL_TAKEN, USERNAME_TAKEN, User
 
 
@@ -19,26 +20,50 @@ def register_user(
     password: str,
     first_name: str = "",
     last_name: str = "",
-) -> User:
-    """Create an active, non-staff user; username and email are unique whatever their case."""
+    user_agent: str = "",
+    ip: str | None = None,
+) -> User | None:
+    """Create an active, non-staff user; username and email are unique whatever their
+    case, and the address is mailed a verification key (EMAIL_VERIFICATION).
+
+    When registration hides taken addresses (mandatory), an address that has an account
+    creates nothing and returns None, after the same checks and hashing; its owner is
+    told by mail instead."""
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     check_password_strength(password, user=user, field="password")
     user.set_password(password)  # Hashed before the transaction: no write lock held meanwhile.
+    client = {"user_agent": user_agent, "ip": ip}
+    blind = verification.registration_hides_taken_addresses()
     try:
         with transaction.atomic():
+            owner = selectors.users_with_email(email).first() if blind else None
+            if owner is not None:
+                verification.tell_owner_of_registration_attempt(owner=owner, client=client)
+                return None
             user.save()
+            verification.send_verification(user=user, client=client)
             return user
     except IntegrityError:
-        raise _identity_taken(username=username, email=email) from None
+        error = _identity_taken(username=username, email=email)
+    owner = selectors.users_with_email(email).first() if blind and "email" in error.message_dict else None
+    if owner is not None:  # lost a race to the same address
+        verification.tell_owner_of_registration_attempt(owner=owner, client=client)
+        return None
+    raise error
 
 
-def update_profile(*, user: User, **fields) -> User:
-    """Change a user's own profile fields; username and email stay unique in any case."""
+def update_profile(*, user: User, user_agent: str = "", ip: str | None = None, **fields) -> User:
+    """Change a user's own profile fields; username and email stay unique in any case. A
+    new email address waits for confirmation (accounts/verification.py)."""
+    email = fields.pop("email", None)
     for name, value in fields.items():
         setattr(user, name, value)
     try:
         with transaction.atomic():
             user.save(update_fields=list(fields))
+            if email is not None:
+                client = {"user_agent": user_agent, "ip": ip}
+                verification.request_email_change(user=user, email=email, client=client)
     except IntegrityError:
         raise _identity_taken(username=user.username, email=user.email, excluding=user) from None
     return user
@@ -48,19 +73,26 @@ def change_password(
     *, user: User, old_password: str, new_password: str, user_agent: str = "", ip: str | None = None
 ) -> sessions.TokenPair:
     """Set a new password and start a fresh session for this client; saving the password
-    ends every other session (accounts/signals.py)."""
+    ends every other session (accounts/signals.py). The address is told."""
     confirm_password(user, old_password, field="old_password")
     check_password_strength(new_password, user=user, field="new_password")
     user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
     with transaction.atomic():
         user.save(update_fields=["password"])
+        tasks.send_later(
+            mail.PASSWORD_CHANGED, to=user.email, user=user, client={"user_agent": user_agent, "ip": ip}
+        )
         return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
 
 
-def delete_account(*, user: User, password: str) -> None:
-    """Delete the user with everything they own, once they confirm their password."""
+def delete_account(*, user: User, password: str, user_agent: str = "", ip: str | None = None) -> None:
+    """Delete the user with everything they own, once they confirm their password; the
+    address is told."""
     confirm_password(user, password, field="password")
-    user.delete()
+    with transaction.atomic():
+        client = {"user_agent": user_agent, "ip": ip}
+        tasks.send_later(mail.ACCOUNT_DELETED, to=user.email, client=client, username=user.username)
+        user.delete()
 
 
 def set_user_flags(

@@ -3,7 +3,8 @@
 Every login starts a `LoginSession`; its refresh and access tokens carry the session's
 id in the `sid` claim. The rules, in the order a client meets them:
 
-- Login checks the password and issues a pair and a session. Only the session's latest
+- Login checks the password (and, with EMAIL_VERIFICATION=mandatory, that the address
+  is verified: accounts/verification.py) and issues a pair and a session. Only the session's latest
   refresh token can be exchanged; the exchange (rotation) swaps it atomically for a new
   one.
 - Presenting a refresh token that is no longer the session's latest is reuse of a
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import jwt
+from . import jwt, verification
 from .access import user_for_access
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
@@ -50,6 +51,7 @@ def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None
     user = authenticate(None, username=username, password=password)
     if user is None:
         raise InvalidCredentials("No active account found with the given credentials.")
+    verification.check_may_log_in(user)
     return start_session(user=user, user_agent=user_agent, ip=ip)
 
 

@@ -1,3 +1,4 @@
+import hashlib
 import logging
 
 from django.core.cache import caches
@@ -6,6 +7,8 @@ from django.db import DatabaseError
 from django.utils.connection import ConnectionProxy
 from redis import RedisError
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+from .models import identity_key
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,28 @@ class PasswordCheckThrottle(SharedCounters, SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class RequestedAddressThrottle(SharedCounters, SimpleRateThrottle):
+    """Limits, per email address asked for, the requests that have the server mail it (a
+    password reset, a verification link), from any number of client addresses: one inbox
+    is not flooded. The address counts in any case or Unicode form, and its counter's key
+    is a digest of it, not the address. A body without an address is the serializer's
+    400 to give; it spends nothing here."""
+
+    scope = "mail_address"
+
+    def get_cache_key(self, request, view):
+        address = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(address, str) or not address.strip():
+            return None
+        digest = hashlib.sha256(identity_key(address.strip()).encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+# The budgets of the requests that mail an address they name: per client address (the
+# views' throttle_scope "mail") and per address asked for.
+MAIL_REQUEST_THROTTLES = [ClientAddressThrottle, RequestedAddressThrottle]
 
 
 class LoginAttempt:

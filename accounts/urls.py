@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import account, auth
+from .views import account, auth, recovery
 
 app_name = "accounts"
 
@@ -17,6 +17,14 @@ urlpatterns = [
     path("auth/token/revoke/", auth.RevokeView.as_view(), name="token-revoke"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
+    path("auth/password-reset/", recovery.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        recovery.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("auth/email/verify/", recovery.EmailVerifyView.as_view(), name="email-verify"),
+    path("auth/email/verify/resend/", recovery.EmailVerifyResendView.as_view(), name="email-verify-resend"),
     path("accounts/me/", account.MeView.as_view(), name="me"),
     path("accounts/me/password/", account.PasswordChangeView.as_view(), name="password"),
     *router.urls,

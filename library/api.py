@@ -1,4 +1,5 @@
-"""Project-wide API conventions: the error shape and pagination (settings.REST_FRAMEWORK)."""
+"""Project-wide API conventions: the error shape and pagination (settings.REST_FRAMEWORK);
+the JSON parser is library/parsers.py."""
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
@@ -7,13 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection
 from django.http import Http404
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import AuthenticationError
+from .errors import AuthenticationError, NotPermitted
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -39,6 +40,8 @@ def exception_handler(exc, context):
     the domain errors of the services (library/errors.py, Django's) as their 4xx."""
     if isinstance(exc, AuthenticationError):
         exc = _authentication_failed(exc, context)
+    elif isinstance(exc, NotPermitted):
+        exc = exceptions.PermissionDenied(exc.message, code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, RequestDataTooBig):
@@ -95,17 +98,6 @@ def _field_errors(error: DjangoValidationError) -> dict:
     if NON_FIELD_ERRORS in errors:
         errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
     return errors
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's, with JSON nested past Python's recursion limit (`[[[[...`, 2,000 deep) a
-    400 parse error like any other malformed body, not a RecursionError."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
 
 
 class EitherEndPaginator(Paginator):

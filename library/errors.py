@@ -21,3 +21,9 @@ class AuthenticationError(ApplicationError):
     """The credentials presented (a password, a token) are not accepted."""
 
     default_code = "authentication_failed"
+
+
+class NotPermitted(ApplicationError):
+    """The caller is known, but may not do this (yet): 403 with the error's own code."""
+
+    default_code = "permission_denied"

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The task queue that delivers mail, and its table (settings: Mail).
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "authors",
     # The project package, as an app for the tables every app shares: the throttle
@@ -228,6 +231,10 @@ THROTTLE_RATES = {
     "refresh": env.str("THROTTLE_REFRESH", default="30/min"),
     # Per user: password change and account deletion, which check the current password.
     "password": env.str("THROTTLE_PASSWORD", default="5/min"),
+    # Asking for a password reset or a verification mail: per client address, and per
+    # email address asked for, whichever address asks (one inbox is not flooded).
+    "mail": env.str("THROTTLE_MAIL", default="5/min"),
+    "mail_address": env.str("THROTTLE_MAIL_ADDRESS", default="3/hour"),
 }
 # How many proxies in front of the server append to X-Forwarded-For. 0 trusts only the
 # socket address, so a client cannot dodge the throttles by sending its own header.
@@ -244,7 +251,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "library.api.JSONParser",
+        "library.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -275,6 +282,40 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# --- Mail: recovery, verification, security notices -------------------------------
+# No request talks to the mail server. A change that causes a mail enqueues a task in its
+# own transaction (the queue is a table: django-tasks-db), and a worker delivers it:
+# `manage.py db_worker`, which `make run` starts beside the development server. No
+# service beyond the database; any number of workers, on any host sharing the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# smtp://user:password@host:587, smtp+tls://... (STARTTLS), smtp+ssl://..., or
+# consolemail:// (the default: the worker prints each mail). check --deploy warns about
+# the console, a from-address at localhost and mail links without a site.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+globals().update(env.email_url_config(EMAIL_URL))
+# A mail server that does not answer fails the attempt after this many seconds.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+SITE_NAME = env.str("SITE_NAME", default="Library")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
+# Links in mails go to FRONTEND_URL's /reset-password and /verify-email when a front-end
+# handles them, otherwise to the small pages this server renders, under SITE_URL.
+FRONTEND_URL = env.str("FRONTEND_URL", default="").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# none: no verification mail at registration; optional: a mail, and unverified accounts
+# work; mandatory: no login before the address is verified, and registration answers
+# alike whether or not the address has an account (README: Email verification).
+EMAIL_VERIFICATION = env.str("EMAIL_VERIFICATION", default="optional").lower()
+if EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
+    raise ImproperlyConfigured("EMAIL_VERIFICATION must be none, optional (the default) or mandatory.")
+# How long a password reset link works (seconds), and a verification link.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 60 * 60)
+# A delivery that fails is tried again after EMAIL_RETRY_SECONDS, then after twice as
+# long each time, EMAIL_DELIVERY_ATTEMPTS tries in all (about 15 minutes); then it waits
+# in the admin (Outgoing mails) for staff to retry.
+EMAIL_DELIVERY_ATTEMPTS = env.int("EMAIL_DELIVERY_ATTEMPTS", default=6)
+EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Library API",

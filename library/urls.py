@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.urls")),
     path("api/", include("authors.urls")),
+    path("accounts/", include("accounts.page_urls")),
     re_path(r"^api/", not_found),
 ]
 

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -15,6 +16,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Ada"
     last_name = "Reader"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    class Params:
+        # UserFactory(verified=True): an address its owner has confirmed.
+        verified = factory.Trait(email_verified_at=factory.LazyFunction(timezone.now))
 
     @factory.post_generation
     def save_password(user, create, extracted, **kwargs):

@@ -61,7 +61,7 @@ def test_renaming_yourself_stores_the_nfkc_form(user_client, user):
 
     assert response.status_code == 200
     user.refresh_from_db()
-    assert (user.username, user.email) == ("newname", "New@example.com")
+    assert (user.username, user.pending_email) == ("newname", "New@example.com")
     assert response.json()["username"] == "newname"
 
 

@@ -38,13 +38,14 @@ class MeView(GenericAPIView):
     def patch(self, request):
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.update_profile(user=request.user, **serializer.validated_data)
+        body = serializer.validated_data
+        user = services.update_profile(user=request.user, **body, **client_details(request))
         return Response(self.get_serializer(user).data)
 
     def delete(self, request):
         serializer = DeleteAccountSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.delete_account(user=request.user, **serializer.validated_data)
+        services.delete_account(user=request.user, **serializer.validated_data, **client_details(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,7 +3,7 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from .. import schema, selectors, services, sessions
+from .. import schema, selectors, services, sessions, verification
 from ..client import client_details
 from ..models import LoginSession
 from ..serializers import (
@@ -25,7 +25,9 @@ class RegisterView(AnonymousEndpoint):
     throttle_scope = "register"
 
     def post(self, request):
-        user = services.register_user(**self.validated_data(request))
+        user = services.register_user(**self.validated_data(request), **client_details(request))
+        if verification.registration_hides_taken_addresses():  # one answer, new address or not
+            return Response({"detail": verification.REGISTRATION_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
         return Response(RegisteredUserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from rest_framework.test import APIClient
 
@@ -27,6 +28,10 @@ LOGOUT_ALL = "/api/auth/logout-all/"
 SESSIONS = "/api/auth/sessions/"
 ME = "/api/accounts/me/"
 PASSWORD_CHANGE = "/api/accounts/me/password/"
+PASSWORD_RESET = "/api/auth/password-reset/"
+PASSWORD_RESET_CONFIRM = "/api/auth/password-reset/confirm/"
+EMAIL_VERIFY = "/api/auth/email/verify/"
+EMAIL_VERIFY_RESEND = "/api/auth/email/verify/resend/"
 USERS = "/api/accounts/users/"
 AUTHORS = "/api/authors/"
 
@@ -76,16 +81,45 @@ def client_for(user) -> APIClient:
     return client
 
 
-def readme_block(heading: str, language: str = "sh") -> str:
-    """The first ```language block under `heading` in README.md."""
+def readme_block(heading: str, language: str = "sh", nth: int = 0) -> str:
+    """The `nth` ```language block under `heading` in README.md (the first by default)."""
     readme = (BASE_DIR / "README.md").read_text()
     section = readme[readme.index(heading) :]
-    return re.search(rf"```{language}\n(.*?)```", section, re.S).group(1)
+    return re.findall(rf"```{language}\n(.*?)```", section, re.S)[nth]
 
 
 def author_names(response) -> list[str]:
     """The names on a page of GET /api/authors/, in the order given."""
     return [author["name"] for author in response.json()["results"]]
+
+
+def mailed_link(message) -> str:
+    """The one link in a mail's plain-text part: a Django EmailMessage (the locmem
+    outbox) or a parsed email.message.EmailMessage (what an SMTP server received)."""
+    text = message.body if hasattr(message, "body") else message.get_body(("plain",)).get_content()
+    [link] = re.findall(r"https?://\S+", text)
+    return link
+
+
+def reset_link_fields(message) -> dict[str, str]:
+    """The `uid` and `token` of a mailed reset link, whether it opens this server's page
+    (/accounts/reset/<uid>/<token>/) or FRONTEND_URL's (?uid=...&token=...)."""
+    link = urlsplit(mailed_link(message))
+    query = parse_qs(link.query)
+    if "uid" in query:
+        return {"uid": query["uid"][0], "token": query["token"][0]}
+    uid, token = link.path.rstrip("/").split("/")[-2:]
+    return {"uid": uid, "token": token}
+
+
+def verification_key(message) -> str:
+    """The `key` of a mailed verification link."""
+    return parse_qs(urlsplit(mailed_link(message)).query)["key"][0]
+
+
+def mails_to(outbox, address: str, subject: str = "") -> list:
+    """The mails in `outbox` to `address`, whose subject contains `subject`."""
+    return [message for message in outbox if message.to == [address] and subject in message.subject]
 
 
 class _FormReader(HTMLParser):

@@ -1,5 +1,8 @@
-"""Real gunicorn servers on loopback for the tests that need more than one process."""
+"""Real gunicorn servers on loopback for the tests that need more than one process, and
+the mail worker and an SMTP server beside them."""
 
+import email
+import email.policy
 import json
 import os
 import socket
@@ -109,3 +112,58 @@ def register_and_log_in(
     status, pair = call(base, "POST", "/api/auth/token/", {"username": username, "password": password})
     assert status == 200, pair
     return pair
+
+
+@contextmanager
+def mail_worker(environment: dict):
+    """`manage.py db_worker` (django-tasks-db's worker), as production runs it, polling
+    often; stops it after."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+        cwd=BASE_DIR,
+        env=environment | {"LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Inbox:
+    """What an aiosmtpd server received, as parsed mails."""
+
+    def __init__(self):
+        self.mails: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, subject: str, timeout: float = 30) -> email.message.EmailMessage:
+        """The first mail whose subject contains `subject`, once it arrives."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [mail for mail in self.mails if subject in mail["Subject"]]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        raise AssertionError(
+            f"no mail {subject!r} within {timeout} s; got {[m['Subject'] for m in self.mails]}"
+        )
+
+
+@contextmanager
+def smtp_server(port: int):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1:`port`; yields its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()

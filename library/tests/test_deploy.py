@@ -23,6 +23,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "k3y-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
     "DJANGO_ALLOWED_HOSTS": "library.example.com",
     "DJANGO_HTTPS": "true",
+    "EMAIL_URL": "smtp+tls://library:mail-password@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Library <noreply@library.example.com>",
+    "SITE_URL": "https://library.example.com",
 }
 
 

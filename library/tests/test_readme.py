@@ -7,23 +7,28 @@ import subprocess
 import pytest
 
 from accounts.models import LoginSession
+from accounts.tests.factories import UserFactory
 from authors.models import Author
-from library.tests.helpers import readme_block
+from library.tests.helpers import mails_to, readme_block, reset_link_fields
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_curl_walk_through_runs_as_written(live_server):
-    script = readme_block("## A walk-through with curl")
-
-    result = subprocess.run(
+def run_block(script: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         ["/bin/bash", "-euo", "pipefail", "-c", script],
-        env={**os.environ, "API": f"{live_server.url}/api"},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_the_curl_walk_through_runs_as_written(live_server):
+    script = readme_block("## A walk-through with curl")
+
+    result = run_block(script, API=f"{live_server.url}/api")
 
     assert result.returncode == 0, result.stderr
     statuses = [line for line in result.stdout.splitlines() if re.fullmatch(r"\d{3}", line)]
@@ -34,3 +39,27 @@ def test_the_curl_walk_through_runs_as_written(live_server):
     assert '"current":true' in result.stdout
     assert Author.objects.filter(name="Anna Burns", owner__username="ada").count() == 1
     assert not LoginSession.objects.live().filter(user__username="ada").exists()
+
+
+def test_the_password_reset_walk_through_runs_as_written(live_server, run_worker, mailoutbox):
+    UserFactory(username="ada", email="ada@example.com", password="a long unguessable phrase")
+    api = f"{live_server.url}/api"
+
+    asked = run_block(readme_block("## A password reset with curl"), API=api)
+    run_worker()  # what make run's worker does within a second or two
+    [mail] = mails_to(mailoutbox, "ada@example.com", "Set a new password")
+    link = reset_link_fields(mail)
+    reset = run_block(
+        readme_block("## A password reset with curl", nth=1),
+        API=api,
+        RESET_UID=link["uid"],
+        RESET_TOKEN=link["token"],
+    )
+
+    assert asked.returncode == 0 and '"detail":"If an account has this email address' in asked.stdout, (
+        asked.stderr
+    )
+    assert reset.returncode == 0, reset.stderr
+    statuses = [line for line in reset.stdout.splitlines() if re.fullmatch(r"\d{3}", line)]
+    assert statuses == ["204", "200", "401"]
+    assert '{"token":["This password reset link is invalid' in reset.stdout
