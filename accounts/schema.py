@@ -23,7 +23,6 @@ from library.schema import (
     THROTTLED,
     UNAUTHORIZED,
     error,
-    field_errors,
     forbidden,
     invalid,
     not_found,
@@ -171,16 +170,16 @@ RESEND_ACCEPTED = accepted(
 MAIL_THROTTLED = error(
     "Too many requests from this client address, or for this email address (whoever asks); the "
     "Retry-After header says when to try again.",
-    "Request was throttled. Expected available in 42 seconds.",
+    "Request was throttled. Expected available in 60 seconds.",
     "throttled",
 )
-INVALID_RESET_LINK = field_errors(
-    "On `token`: the link is invalid, has expired or was used. On `new_password`: Django's password "
-    "validators refuse it.",
+INVALID_RESET_LINK = invalid(
     {"token": [tokens.INVALID_RESET_LINK]},
+    description="On `token`: the link is invalid, has expired or was used. On `new_password`: Django's "
+    "password validators refuse it.",
 )
-INVALID_KEY = field_errors(
-    "On `key`: the link is invalid, was used, or has expired.", {"key": [tokens.EXPIRED_KEY]}
+INVALID_KEY = invalid(
+    {"key": [tokens.EXPIRED_KEY]}, description="On `key`: the link is invalid, was used, or has expired."
 )
 EMAIL_NOT_VERIFIED = error(
     "EMAIL_VERIFICATION=mandatory: the password is right, but the address is not confirmed yet. No "

@@ -330,7 +330,7 @@ SPECTACULAR_SETTINGS = {
     # Request bodies are documented as JSON only: what every client sends. The form and
     # multipart parsers stay in REST_FRAMEWORK for the browsable API's HTML forms, which
     # read no schema; documented, they made generated clients send multipart.
-    "PARSER_WHITELIST": ["library.api.JSONParser"],
+    "PARSER_WHITELIST": ["library.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "library.schema.name_the_server",

@@ -25,15 +25,20 @@ from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30ReadValidator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from accounts import tokens
 from accounts.tests.factories import PASSWORD
 from authors.tests.factories import AuthorFactory
 from library.tests.helpers import (
     AUTHORS,
+    EMAIL_VERIFY,
+    EMAIL_VERIFY_RESEND,
     LOGIN,
     LOGOUT,
     LOGOUT_ALL,
     ME,
     PASSWORD_CHANGE,
+    PASSWORD_RESET,
+    PASSWORD_RESET_CONFIRM,
     REFRESH,
     REGISTER,
     REVOKE,
@@ -113,6 +118,29 @@ def probed_by_address(w):
     return w.anonymous.get(HEALTH, HTTP_HOST="10.0.0.7")
 
 
+def mandatory(w):
+    """EMAIL_VERIFICATION=mandatory, and the user's address not confirmed."""
+    w.settings.EMAIL_VERIFICATION = "mandatory"
+    w.user.email_verified_at = None
+    w.user.save(update_fields=["email_verified_at"])
+    return w
+
+
+def reset_link(w) -> dict:
+    w.user.refresh_from_db()  # the token covers last_login, which logging in just moved
+    return {
+        "uid": tokens.reset_uid(w.user),
+        "token": tokens.make_reset_token(w.user),
+        "new_password": NEW_PASSWORD,
+    }
+
+
+def an_expired_key(w):
+    key = tokens.make_verification_key(w.user, w.user.email)
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=30)):
+        return w.anonymous.post(EMAIL_VERIFY, {"key": key})
+
+
 HEALTH = "/api/health/"
 SESSION, USER, AUTHOR_ID = SESSIONS + "{id}/", USERS + "{id}/", AUTHORS + "{id}/"
 CREDENTIALS = {"username": "ada", "email": "ada@example.com", "password": "a long unguessable phrase"}
@@ -126,6 +154,8 @@ CASES = [
     Case("register", "post", REGISTER, 201, lambda w: w.anonymous.post(REGISTER, CREDENTIALS)),
     Case("a taken username", "post", REGISTER, 400, lambda w: w.anonymous.post(REGISTER, {**CREDENTIALS, "username": w.user.username.upper()}), "Username"),
     Case("too often", "post", REGISTER, 429, lambda w: exhaust(lambda: w.anonymous.post(REGISTER, {})), "Throttled"),
+    Case("mandatory verification", "post", REGISTER, 202, lambda w: mandatory(w).anonymous.post(REGISTER, CREDENTIALS)),
+    Case("an unconfirmed address", "post", LOGIN, 403, lambda w: mandatory(w).anonymous.post(LOGIN, {"username": w.user.username, "password": PASSWORD}), "EmailNotVerified"),
     Case("by email", "post", LOGIN, 200, lambda w: w.anonymous.post(LOGIN, {"username": w.user.email, "password": PASSWORD})),
     Case("no password", "post", LOGIN, 400, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username}), "Password"),
     Case("a wrong password", "post", LOGIN, 401, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username, "password": "guess"}), "InvalidCredentials"),
@@ -144,6 +174,16 @@ CASES = [
     Case("a malformed refresh token", "post", LOGOUT, 400, lambda w: w.user_client.post(LOGOUT, {"refresh": "not-a-token"}), "Refresh"),
     Case("someone else's", "post", LOGOUT, 403, lambda w: w.user_client.post(LOGOUT, {"refresh": w.staff_client.pair.refresh}), "PermissionDenied"),
     Case("everywhere", "post", LOGOUT_ALL, 204, lambda w: w.user_client.post(LOGOUT_ALL)),
+    Case("ask", "post", PASSWORD_RESET, 202, lambda w: w.anonymous.post(PASSWORD_RESET, {"email": w.user.email})),
+    Case("no address", "post", PASSWORD_RESET, 400, lambda w: w.anonymous.post(PASSWORD_RESET, {}), "Email"),
+    Case("too often", "post", PASSWORD_RESET, 429, lambda w: exhaust(lambda: w.anonymous.post(PASSWORD_RESET, {})), "Throttled"),
+    Case("set", "post", PASSWORD_RESET_CONFIRM, 204, lambda w: w.anonymous.post(PASSWORD_RESET_CONFIRM, reset_link(w))),
+    Case("a bad link", "post", PASSWORD_RESET_CONFIRM, 400, lambda w: w.anonymous.post(PASSWORD_RESET_CONFIRM, {**reset_link(w), "token": "nope"}), "Token"),
+    Case("confirm", "post", EMAIL_VERIFY, 200, lambda w: w.anonymous.post(EMAIL_VERIFY, {"key": tokens.make_verification_key(w.user, w.user.email)})),
+    Case("an expired key", "post", EMAIL_VERIFY, 400, an_expired_key, "Key"),
+    Case("ask again", "post", EMAIL_VERIFY_RESEND, 202, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {"email": w.user.email})),
+    Case("no address", "post", EMAIL_VERIFY_RESEND, 400, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {}), "Email"),
+    Case("too often", "post", EMAIL_VERIFY_RESEND, 429, lambda w: exhaust(lambda: w.anonymous.post(EMAIL_VERIFY_RESEND, {})), "Throttled"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
