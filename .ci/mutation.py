@@ -11,7 +11,7 @@
    Every survivor must be listed, with one line on why it is harmless or equivalent, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
 
-    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt]
+    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt] [--no-recheck]
 
 Exits 1 when a module scores under 90% or a survivor is not listed. Run it before
 changing the security core (README: Testing); it takes tens of minutes.
@@ -43,6 +43,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-run", action="store_true", help="re-check and score the last run only")
     parser.add_argument("--only", help="a module (accounts.jwt) to report on; the run covers it alone")
+    parser.add_argument(
+        "--no-recheck",
+        action="store_true",
+        help="take mutmut's kills as they are (a quick look, not a verdict)",
+    )
     options = parser.parse_args()
 
     if not options.skip_run:
