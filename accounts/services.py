@@ -44,7 +44,7 @@ def register_user(
             verification.send_verification(user=user, client=client)
             return user
     except IntegrityError:
-        error = _identity_taken(username=username, email=email)
+        error = _identity_taken(username=username)
     owner = selectors.users_with_email(email).first() if blind and "email" in error.message_dict else None
     if owner is not None:  # lost a race to the same address
         verification.tell_owner_of_registration_attempt(owner=owner, client=client)
@@ -65,7 +65,7 @@ def update_profile(*, user: User, user_agent: str = "", ip: str | None = None, *
                 client = {"user_agent": user_agent, "ip": ip}
                 verification.request_email_change(user=user, email=email, client=client)
     except IntegrityError:
-        raise _identity_taken(username=user.username, email=user.email, excluding=user) from None
+        raise _identity_taken(username=user.username) from None
     return user
 
 
@@ -158,8 +158,10 @@ def check_password_strength(password: str, *, user: User, field: str) -> None:
         raise ValidationError({field: error.messages}) from None
 
 
-def _identity_taken(*, username: str, email: str, excluding: User | None = None) -> ValidationError:
-    """The error for a write that lost a race to a user with the same username or email."""
-    if selectors.username_taken(username, excluding=excluding):
+def _identity_taken(*, username: str) -> ValidationError:
+    """The error for a write that lost a race to a user with the same username or email:
+    on `username` if another user has it now (the write was rolled back, so the writer's
+    own row still has its old name), on `email` otherwise."""
+    if selectors.username_taken(username):
         return ValidationError({"username": [USERNAME_TAKEN]})
     return ValidationError({"email": [EMAIL_TAKEN]})

@@ -226,3 +226,47 @@ def test_a_password_change_does_not_overwrite_a_deactivation_made_meanwhile(user
     services.change_password(user=user, old_password=PASSWORD, new_password="an even longer fresh phrase")
 
     assert not User.objects.get(pk=user.pk).is_active
+
+
+# --- what services record and decide, seen from outside ---------------------------------------
+
+
+def test_a_password_change_records_the_new_sessions_client(user, user_client):
+    response = user_client.post(
+        "/api/accounts/me/password/",
+        {"old_password": PASSWORD, "new_password": "an even longer fresh phrase"},
+        HTTP_USER_AGENT="Shelf/3.1",
+        REMOTE_ADDR="198.51.100.23",
+    )
+
+    assert response.status_code == 200
+    session = LoginSession.objects.live().get(user=user)
+    assert (session.user_agent, session.ip) == ("Shelf/3.1", "198.51.100.23")
+
+
+def test_registering_without_names_stores_empty_names(api_client):
+    api_client.post(
+        "/api/auth/register/", {"username": "plain", "email": "plain@example.com", "password": PASSWORD}
+    )
+
+    assert User.objects.filter(username="plain").values_list("first_name", "last_name").get() == ("", "")
+
+
+def test_your_own_email_in_another_case_is_not_taken_by_yourself(user, user_client):
+    response = user_client.patch(ME, {"email": user.email.upper()})
+
+    assert response.status_code == 200
+
+
+def test_a_rename_that_loses_a_race_is_a_username_error(user, user_client, monkeypatch):
+    from accounts.serializers import MeSerializer
+
+    UserFactory(username="Wanted")
+    monkeypatch.setattr(
+        MeSerializer, "validate_username", lambda self, value: value
+    )  # checked before the race
+
+    response = user_client.patch(ME, {"username": "wanted"})
+
+    assert response.status_code == 400
+    assert response.json() == {"username": ["A user with that username already exists."]}
