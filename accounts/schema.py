@@ -179,7 +179,8 @@ INVALID_RESET_LINK = invalid(
     "password validators refuse it.",
 )
 INVALID_KEY = invalid(
-    {"key": [tokens.EXPIRED_KEY]}, description="On `key`: the link is invalid, was used, or has expired."
+    {"key": [tokens.INVALID_KEY]},
+    description="On `key`: the link is invalid or was used; or has expired (the message then says so).",
 )
 EMAIL_NOT_VERIFIED = error(
     "EMAIL_VERIFICATION=mandatory: the password is right, but the address is not confirmed yet. No "

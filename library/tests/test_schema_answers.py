@@ -135,12 +135,6 @@ def reset_link(w) -> dict:
     }
 
 
-def an_expired_key(w):
-    key = tokens.make_verification_key(w.user, w.user.email)
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=30)):
-        return w.anonymous.post(EMAIL_VERIFY, {"key": key})
-
-
 HEALTH = "/api/health/"
 SESSION, USER, AUTHOR_ID = SESSIONS + "{id}/", USERS + "{id}/", AUTHORS + "{id}/"
 CREDENTIALS = {"username": "ada", "email": "ada@example.com", "password": "a long unguessable phrase"}
@@ -180,7 +174,7 @@ CASES = [
     Case("set", "post", PASSWORD_RESET_CONFIRM, 204, lambda w: w.anonymous.post(PASSWORD_RESET_CONFIRM, reset_link(w))),
     Case("a bad link", "post", PASSWORD_RESET_CONFIRM, 400, lambda w: w.anonymous.post(PASSWORD_RESET_CONFIRM, {**reset_link(w), "token": "nope"}), "Token"),
     Case("confirm", "post", EMAIL_VERIFY, 200, lambda w: w.anonymous.post(EMAIL_VERIFY, {"key": tokens.make_verification_key(w.user, w.user.email)})),
-    Case("an expired key", "post", EMAIL_VERIFY, 400, an_expired_key, "Key"),
+    Case("a tampered key", "post", EMAIL_VERIFY, 400, lambda w: w.anonymous.post(EMAIL_VERIFY, {"key": "not-a-key"}), "Key"),
     Case("ask again", "post", EMAIL_VERIFY_RESEND, 202, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {"email": w.user.email})),
     Case("no address", "post", EMAIL_VERIFY_RESEND, 400, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {}), "Email"),
     Case("too often", "post", EMAIL_VERIFY_RESEND, 429, lambda w: exhaust(lambda: w.anonymous.post(EMAIL_VERIFY_RESEND, {})), "Throttled"),

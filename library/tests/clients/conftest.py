@@ -6,6 +6,8 @@ server. The npm tools are the exact versions of clients/package-lock.json, insta
 `make test-clients` (npm ci); the Python generator is pinned in requirements-dev.txt.
 """
 
+import email
+import email.policy
 import os
 import subprocess
 import urllib.request
@@ -32,8 +34,16 @@ STAFF = SimpleNamespace(
 def live(tmp_path_factory):
     """The server: its base URL (from the schema's own `servers`), and the schema."""
     # Every flow logs in several times from one address; the throttles are tested elsewhere.
-    budgets = {f"THROTTLE_{scope}": "10000/min" for scope in ("LOGIN", "REGISTER", "REFRESH", "PASSWORD")}
-    with sqlite_server(tmp_path_factory.mktemp("clients"), workers=2, **budgets) as (base, environment):
+    budgets = {
+        f"THROTTLE_{scope}": "10000/min"
+        for scope in ("LOGIN", "REGISTER", "REFRESH", "PASSWORD", "MAIL", "MAIL_ADDRESS")
+    }
+    # Mail goes to files a test reads as a user reads their inbox (read_mail). (Three
+    # slashes before an absolute path: django-environ drops one.)
+    mailbox = tmp_path_factory.mktemp("mailbox")
+    with sqlite_server(
+        tmp_path_factory.mktemp("clients"), workers=2, EMAIL_URL=f"filemail:///{mailbox}", **budgets
+    ) as (base, environment):
         manage(
             "createsuperuser",
             "--no-input",
@@ -45,7 +55,30 @@ def live(tmp_path_factory):
         )
         with urllib.request.urlopen(f"{base}/api/schema/", timeout=30) as answer:  # noqa: S310 (loopback)
             text = answer.read().decode()
-        yield SimpleNamespace(base=base, schema_text=text, schema=yaml.safe_load(text), staff=STAFF)
+        yield SimpleNamespace(
+            base=base,
+            schema_text=text,
+            schema=yaml.safe_load(text),
+            staff=STAFF,
+            environment=environment,
+            mailbox=mailbox,
+        )
+
+
+def read_mail(live, address: str, subject: str) -> email.message.EmailMessage:
+    """The newest mail to `address` whose subject has `subject`, once the server's worker
+    (`manage.py db_worker --batch`) has delivered what is queued."""
+    worker = live.environment | {"SITE_URL": live.base}  # production needs it for the links
+    manage("db_worker", "--batch", "--no-startup-delay", environment=worker)
+    messages = [
+        email.message_from_string(text, policy=email.policy.default)
+        for path in sorted(live.mailbox.iterdir(), key=lambda path: path.stat().st_mtime)
+        for text in path.read_text().split("-" * 79 + "\n")
+        if text.strip()
+    ]
+    found = [message for message in messages if message["To"] == address and subject in message["Subject"]]
+    assert found, f"no mail to {address} about {subject!r}"
+    return found[-1]
 
 
 @pytest.fixture(scope="session")

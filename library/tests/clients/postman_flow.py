@@ -98,6 +98,11 @@ STEPS = [
     log_in("Log in with the new password", password="{{newPassword}}"),
     Step("Log out everywhere", "POST", "/api/auth/logout-all/", 204),
     refused("Logged out everywhere"),
+    # By mail: what can be asked without reading the mail (the Python client follows the links).
+    Step("Forgot your password", "POST", "/api/auth/password-reset/", 202, {"email": "{{username}}@example.com"}),
+    Step("A reset link that is not one", "POST", "/api/auth/password-reset/confirm/", 400, {"uid": "MQ", "token": "not-a-token", "new_password": "{{newPassword}}"}, documented=True),
+    Step("Ask for a new confirmation link", "POST", "/api/auth/email/verify/resend/", 202, {"email": "{{username}}@example.com"}),
+    Step("A confirmation key that is not one", "POST", "/api/auth/email/verify/", 400, {"key": "not-a-key"}, documented=True),
     # As staff: the superuser `manage.py createsuperuser` made.
     log_in("Log in as staff", username="{{staffUsername}}", password="{{staffPassword}}"),
     Step("List users as staff", "GET", "/api/accounts/users/", 200, query={"page_size": "100"}, checks=[("answer.results.every(user => user.view === 'staff' && 'email' in user)", True)], saves={"userId": "answer.results.find(user => user.username === pm.variables.get('username')).id"}),

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from library.tests.clients.conftest import save_artifact
-from library.tests.helpers import readme_block
+from library.tests.clients.conftest import read_mail, save_artifact
+from library.tests.helpers import readme_block, reset_link_fields, verification_key
 
 pytestmark = pytest.mark.clients
 
@@ -446,6 +446,46 @@ def test_delete_your_own_account(api):
         api.anonymous(), body=api.models.LoginRequest(username=username, password=PASSWORD)
     )
     assert login.status_code == 401
+
+
+def test_reset_a_forgotten_password_from_the_mailed_link(api, live):
+    _, pair, username = reader(api)
+    address = f"{username}@example.com"
+
+    asked = api.auth_password_reset_create(
+        api.anonymous(), body=api.models.EmailAddressRequest(email=address)
+    )
+    link = reset_link_fields(read_mail(live, address, "Set a new password"))
+    body = api.models.PasswordResetConfirmRequest(
+        uid=link["uid"], token=link["token"], new_password=NEW_PASSWORD
+    )
+    reset = api.auth_password_reset_confirm_create(api.anonymous(), body=body)
+    again = api.auth_password_reset_confirm_create(api.anonymous(), body=body)
+
+    assert asked.status_code == 202
+    assert isinstance(asked.parsed, api.models.Accepted)
+    assert (reset.status_code, again.status_code) == (204, 400)
+    assert status_of(api, pair.access) == 401
+    assert status_of(api, log_in(api, username, NEW_PASSWORD).access) == 200
+
+
+def test_confirm_your_email_address_from_the_mailed_link(api, live):
+    client, _, username = reader(api)
+    address = f"{username}@example.com"
+
+    resent = api.auth_email_verify_resend_create(
+        api.anonymous(), body=api.models.EmailAddressRequest(email=address)
+    )
+    key = verification_key(read_mail(live, address, "Confirm your email address"))
+    confirmed = api.auth_email_verify_create(
+        api.anonymous(), body=api.models.EmailVerificationRequest(key=key)
+    )
+
+    assert resent.status_code == 202
+    assert confirmed.status_code == 200
+    assert isinstance(confirmed.parsed, api.models.VerifiedEmail)
+    assert (confirmed.parsed.email, confirmed.parsed.email_verified) == (address, True)
+    assert api.accounts_me_retrieve(client).parsed.email_verified is True
 
 
 # --- as staff: the superuser `manage.py createsuperuser` made ---------------------------------
