@@ -270,3 +270,42 @@ def test_a_rename_that_loses_a_race_is_a_username_error(user, user_client, monke
 
     assert response.status_code == 400
     assert response.json() == {"username": ["A user with that username already exists."]}
+
+
+# --- what a refused token is told: the detail names what is wrong ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claims", "detail"),
+    [
+        ({jwt.USER_CLAIM: None}, "Token has no valid user id."),
+        ({jwt.SESSION_CLAIM: "not-a-uuid"}, "Token has no valid session id."),
+        ({jwt.JTI_CLAIM: ""}, "Token has no valid id."),
+    ],
+    ids=["user", "session", "id"],
+)
+def test_verify_says_which_claim_is_wrong(api_client, user, claims, detail):
+    response = api_client.post(VERIFY, {"token": access_with(user, **claims)})
+
+    assert response.json() == {"detail": detail, "code": "token_not_valid"}
+
+
+def test_verify_says_a_token_is_expired_or_invalid(api_client, user):
+    pair = sessions.start_session(user=user)
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        expired = api_client.post(VERIFY, {"token": pair.access})
+    invalid = api_client.post(VERIFY, {"token": pair.access[:-4] + "AAAA"})
+
+    assert expired.json() == {"detail": "Token is expired", "code": "token_not_valid"}
+    assert invalid.json() == {"detail": "Token is invalid", "code": "token_not_valid"}
+
+
+def test_a_revoked_bearer_token_is_told_why(user, user_client):
+    user_client.post("/api/auth/logout-all/")
+
+    response = user_client.get(ME)
+
+    assert response.json() == {
+        "detail": "Token has been revoked, or its user is inactive or gone.",
+        "code": "token_not_valid",
+    }
