@@ -40,7 +40,7 @@ from .models import LoginSession, RevokedAccessToken, User
 class TokenPair:
     access: str
     refresh: str
-    session: LoginSession
+    session: LoginSession | None = None  # the new session of a login; a rotation does not read it back
 
 
 # --- start and rotate ------------------------------------------------------------------
@@ -98,8 +98,7 @@ def rotate(raw_refresh: str) -> TokenPair:
     if not swapped:
         end_sessions(LoginSession.objects.filter(pk=session_id))
         raise InvalidToken("Refresh token was already used, revoked or expired; log in again.")
-    session = LoginSession.objects.get(pk=session_id)
-    return TokenPair(access=str(new_refresh.access_token), refresh=str(new_refresh), session=session)
+    return TokenPair(access=str(new_refresh.access_token), refresh=str(new_refresh))
 
 
 # --- check -------------------------------------------------------------------------------

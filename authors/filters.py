@@ -4,6 +4,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from accounts.models import User
+
 from .models import Author
 
 # Enough for any real search; few enough that no request makes the database build and
@@ -50,7 +52,7 @@ class AuthorFilter(django_filters.FilterSet):
     owner = django_filters.CharFilter(
         field_name="owner__username",
         lookup_expr="iexact",
-        max_length=150,
+        max_length=User._meta.get_field("username").max_length,
         help_text="Username of the owner; only staff see other people's authors.",
     )
 

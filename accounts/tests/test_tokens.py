@@ -421,3 +421,15 @@ def test_a_retry_after_a_lost_refresh_answer_ends_the_session_there_is_no_grace(
 
     assert retry.status_code == 401
     assert LoginSession.objects.get(pk=pair.session.pk).revoked_at is not None
+
+
+def test_a_refresh_costs_a_fixed_number_of_queries(api_client, user, django_assert_max_num_queries):
+    pair = sessions.start_session(user=user)
+
+    # The throttle counter (5 statements in the database store, with its savepoint), then
+    # in one transaction: the user check, the swap, the new outstanding row and the
+    # blacklisting of the old one (a read and an insert). Nothing is read back.
+    with django_assert_max_num_queries(13):
+        response = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert response.status_code == 200
