@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import events
 from accounts.models import SecurityEvent
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +60,33 @@ def test_an_event_outlives_its_deleted_user():
     user.delete()
     event = SecurityEvent.objects.get()
     assert (event.user, event.identifier) == (None, user.username)
+
+
+def test_a_login_is_recorded_with_its_session_and_client(api_client):
+    user = UserFactory()
+    answer = api_client.post(
+        "/api/auth/token/",
+        {"username": user.username, "password": PASSWORD},
+        format="json",
+        HTTP_USER_AGENT="Ada's phone",
+    )
+    assert answer.status_code == 200
+    event = SecurityEvent.objects.get()
+    session = user.login_sessions.get()
+    assert (event.type, event.user, event.session_id, event.user_agent) == (
+        "login_succeeded",
+        user,
+        session.pk,
+        "Ada's phone",
+    )
+
+
+def test_a_failed_login_is_recorded_with_the_identifier_as_typed_and_never_the_password(api_client):
+    user = UserFactory()
+    answer = api_client.post(
+        "/api/auth/token/", {"username": user.username.upper(), "password": "wrong guess"}, format="json"
+    )
+    assert answer.status_code == 401
+    event = SecurityEvent.objects.get()
+    assert (event.type, event.user, event.identifier) == ("login_failed", None, user.username.upper())
+    assert "wrong guess" not in str(SecurityEvent.objects.values().get())
