@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import events, jwt, verification
+from . import events, jwt, lockout, verification
 from .access import user_for_access
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
@@ -48,9 +48,11 @@ class TokenPair:
 
 def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None = None) -> TokenPair:
     """Check credentials and start a session; every failure gets the same answer."""
+    lockout.check(username)  # before the hash
     user = authenticate(None, username=username, password=password)
     if user is None:
         events.record(events.Type.LOGIN_FAILED, identifier=username, user_agent=user_agent, ip=ip)
+        lockout.note_failure(username, user_agent=user_agent, ip=ip)
         raise InvalidCredentials("No active account found with the given credentials.")
     verification.check_may_log_in(user)
     pair = start_session(user=user, user_agent=user_agent, ip=ip)

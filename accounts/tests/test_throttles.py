@@ -31,7 +31,9 @@ def test_without_a_cache_url_the_counters_are_kept_in_the_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key FROM library_throttle_counters")
         keys = [key for (key,) in cursor.fetchall()]
-    assert [key.split(":")[-1] for key in keys] == [f"throttle_login_{ADDRESS}"]
+    throttle_keys = [key.split(":")[-1] for key in keys if "throttle_" in key]
+    assert throttle_keys == [f"throttle_login_{ADDRESS}"]
+    assert [key for key in keys if ":lockout:" in key] != []  # the wrong password's, per identifier
 
 
 # --- when the store fails --------------------------------------------------------------
