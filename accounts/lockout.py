@@ -52,7 +52,7 @@ def check(identifier: str) -> None:
         raise AccountLocked(LOCKED, retry_after=math.ceil(wait))
 
 
-def note_failure(identifier: str, *, user_agent: str = "", ip: str | None = None) -> None:
+def note_failure(identifier: str, *, user_agent: str, ip: str | None) -> None:
     """Count one failed password for `identifier`; the failure that reaches
     LOCKOUT_FAILURES locks it for LOCKOUT_WINDOW, and is recorded (once)."""
     if _in_store(lambda store: _count_failure(store, identifier)) < settings.LOCKOUT_FAILURES:
@@ -69,7 +69,7 @@ def note_failure(identifier: str, *, user_agent: str = "", ip: str | None = None
         )
 
 
-def clear(user: User, *, user_agent: str = "", ip: str | None = None) -> None:
+def clear(user: User, *, user_agent: str, ip: str | None) -> None:
     """Forget the failures of `user`'s username and email, and lift their locks; a lock
     lifted is recorded."""
     identifiers = [identifier for identifier in (user.username, user.email) if identifier]
