@@ -47,8 +47,9 @@ class SecurityEventSerializer(serializers.ModelSerializer):
         "(its username or email, in any case); null otherwise."
     )
     detail = serializers.DictField(
-        read_only=True, help_text="What else the event tells, by type: {\"token\": \"access\"} for token_revoked, "
-        "the addresses of an email change, the flags staff set; {} for most."
+        read_only=True,
+        help_text='What else the event tells, by type: {"token": "access"} for token_revoked, '
+        "the addresses of an email change, the flags staff set; {} for most.",
     )
     actor = serializers.CharField(
         source="actor.username",

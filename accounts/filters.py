@@ -37,7 +37,9 @@ class SecurityEventFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("user"):
-            queryset = queryset.filter(user=self.request.user)  # staff read their own unless they name someone
+            queryset = queryset.filter(
+                user=self.request.user
+            )  # staff read their own unless they name someone
         return super().filter_queryset(queryset)
 
     def filter_user(self, queryset, name, value):

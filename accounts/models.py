@@ -121,7 +121,12 @@ class User(AbstractUser):
         """Whether saving this object stores a new password (a rehash at login is not one)."""
         stored = getattr(self, "_stored_credentials", None)
         written = set(update_fields) if update_fields is not None else {"password"}
-        return stored is not None and "password" in written and self.password != stored[0] and not self._rehashing
+        return (
+            stored is not None
+            and "password" in written
+            and self.password != stored[0]
+            and not self._rehashing
+        )
 
     def changed_flags(self, update_fields=None) -> dict[str, bool]:
         """The FLAGS that saving this object changes, with their new values."""

@@ -203,7 +203,9 @@ def log_out(
 def end_session(*, user: User, session_id: uuid.UUID, user_agent: str = "", ip: str | None = None) -> None:
     """End one of `user`'s sessions by its id (DELETE /api/auth/sessions/{id}/); recorded."""
     if end_sessions(LoginSession.objects.filter(pk=session_id, user=user)):
-        events.record(events.Type.SESSION_ENDED, user=user, session_id=session_id, user_agent=user_agent, ip=ip)
+        events.record(
+            events.Type.SESSION_ENDED, user=user, session_id=session_id, user_agent=user_agent, ip=ip
+        )
 
 
 def log_out_everywhere(

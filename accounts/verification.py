@@ -71,7 +71,10 @@ def request_email_change(*, user: User, email: str, client: dict | None = None) 
             mail.EMAIL_CHANGE_REQUESTED, to=user.email, user=user, client=client, new_email=user.pending_email
         )
         events.record(
-            events.Type.EMAIL_CHANGE_REQUESTED, user=user, detail={"new_email": user.pending_email}, **(client or {})
+            events.Type.EMAIL_CHANGE_REQUESTED,
+            user=user,
+            detail={"new_email": user.pending_email},
+            **(client or {}),
         )
 
 
@@ -100,7 +103,11 @@ def verify_email(key: str, *, user_agent: str = "", ip: str | None = None) -> Us
             if changed:
                 confirmed = {"old_email": old, "new_email": address}
                 events.record(
-                    events.Type.EMAIL_CHANGE_CONFIRMED, user=current, detail=confirmed, user_agent=user_agent, ip=ip
+                    events.Type.EMAIL_CHANGE_CONFIRMED,
+                    user=current,
+                    detail=confirmed,
+                    user_agent=user_agent,
+                    ip=ip,
                 )
     except IntegrityError:
         raise ValidationError({"key": [EMAIL_TAKEN]}) from None

@@ -115,7 +115,9 @@ def test_an_unknown_type_is_400(user_client, value):
     response = user_client.get(EVENTS, {"type": value})
 
     assert response.status_code == 400
-    assert response.json() == {"type": [f"Select a valid choice. {value} is not one of the available choices."]}
+    assert response.json() == {
+        "type": [f"Select a valid choice. {value} is not one of the available choices."]
+    }
 
 
 def test_filter_by_time_range(user_client, user):
@@ -125,7 +127,10 @@ def test_filter_by_time_range(user_client, user):
 
     response = user_client.get(
         EVENTS,
-        {"created_after": (now - timedelta(days=6)).isoformat(), "created_before": (now - timedelta(days=1)).isoformat()},
+        {
+            "created_after": (now - timedelta(days=6)).isoformat(),
+            "created_before": (now - timedelta(days=1)).isoformat(),
+        },
     )
 
     assert [event["detail"] for event in response.json()["results"]] == [{"days": 5}]

@@ -1,6 +1,8 @@
 """Which events each change records: at the one place that owns its rule, with its client,
 its session and, for staff actions, its actor; once each, whatever the path."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -74,7 +76,11 @@ def test_reuse_of_a_rotated_refresh_token_is_recorded_with_its_session(user):
 
     assert answer.status_code == 401
     event = the_event("refresh_reused")
-    assert (event.user, event.session_id, client_of(event)) == (user, pair.session.pk, ("Ada's phone", "203.0.113.5"))
+    assert (event.user, event.session_id, client_of(event)) == (
+        user,
+        pair.session.pk,
+        ("Ada's phone", "203.0.113.5"),
+    )
 
 
 def test_a_rotation_records_nothing(user):
@@ -108,7 +114,9 @@ def test_a_revoked_token_is_recorded_saying_which(ada_client, user, kind):
     assert client_of(event) == ("Ada's phone", "203.0.113.5")
 
 
-def test_staff_revoking_a_users_token_is_recorded_for_the_user_with_the_staff_as_actor(staff_api, staff, user):
+def test_staff_revoking_a_users_token_is_recorded_for_the_user_with_the_staff_as_actor(
+    staff_api, staff, user
+):
     pair = sessions.start_session(user=user)
 
     assert staff_api.post(REVOKE, {"token": pair.access}).status_code == 204
@@ -130,7 +138,11 @@ def test_ending_a_session_from_the_list_is_recorded_with_that_session(ada_client
     assert ada_client.delete(f"{SESSIONS}{other.session.pk}/").status_code == 204
 
     event = the_event("session_ended")
-    assert (event.user, event.session_id, client_of(event)) == (user, other.session.pk, ("Ada's phone", "203.0.113.5"))
+    assert (event.user, event.session_id, client_of(event)) == (
+        user,
+        other.session.pk,
+        ("Ada's phone", "203.0.113.5"),
+    )
 
 
 def test_a_logout_is_recorded_with_its_session(ada_client, user):
@@ -159,14 +171,18 @@ def test_logging_out_everywhere_is_one_event_from_the_session_that_asked(ada_cli
     assert ada_client.post(LOGOUT_ALL).status_code == 204
 
     event = the_event("logout_all")
-    assert (event.user, event.session_id, event.detail) == (user, ada_client.pair.session.pk, {"sessions_ended": 2})
+    assert (event.user, event.session_id, event.detail) == (
+        user,
+        ada_client.pair.session.pk,
+        {"sessions_ended": 2},
+    )
     assert SecurityEvent.objects.count() == 1  # not a session_ended each
 
 
 def test_revoke_tokens_command_records_a_logout_everywhere_without_a_client(user):
     sessions.start_session(user=user)
 
-    call_command("revoke_tokens", user.username, stdout=open("/dev/null", "w"))
+    call_command("revoke_tokens", user.username, stdout=StringIO())
 
     event = the_event("logout_all")
     assert (event.user, event.actor, client_of(event)) == (user, None, ("", None))
@@ -192,7 +208,11 @@ def test_a_refused_password_change_records_nothing(ada_client):
 
 
 def test_a_password_reset_is_recorded_as_a_reset_not_a_change(user):
-    link = {"uid": tokens.reset_uid(user), "token": tokens.make_reset_token(user), "new_password": NEW_PASSWORD}
+    link = {
+        "uid": tokens.reset_uid(user),
+        "token": tokens.make_reset_token(user),
+        "new_password": NEW_PASSWORD,
+    }
 
     assert APIClient(**CLIENT).post(PASSWORD_RESET_CONFIRM, link).status_code == 204
 
@@ -211,7 +231,10 @@ def test_a_password_set_in_code_or_by_manage_py_is_recorded_without_a_client(use
 
 
 def test_a_rehash_at_login_is_no_password_change(user, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher", *settings.PASSWORD_HASHERS]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)  # upgraded from MD5, and saved
 
@@ -301,12 +324,18 @@ def test_the_admins_change_form_records_flags_with_the_actor(admin_page, superus
     assert answer.status_code == 302
     assert the_event("account_deactivated").actor == superuser
     staff = the_event("staff_status_changed")
-    assert (staff.user, staff.actor, staff.detail, staff.ip) == (user, superuser, {"is_staff": True}, "203.0.113.5")
+    assert (staff.user, staff.actor, staff.detail, staff.ip) == (
+        user,
+        superuser,
+        {"is_staff": True},
+        "203.0.113.5",
+    )
 
 
 def test_the_admins_password_form_records_a_change_by_the_actor(admin_page, superuser, user):
     answer = admin_page.post(
-        f"{CHANGELIST}{user.pk}/password/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+        f"{CHANGELIST}{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
 
     assert answer.status_code == 302
@@ -366,7 +395,9 @@ def test_the_admins_bulk_delete_records_each_user_with_the_actor(admin_page, sup
 
     assert not User.objects.filter(pk__in=[t.pk for t in targets]).exists()
     events = SecurityEvent.objects.filter(type="account_deleted")
-    assert sorted((e.identifier, e.actor_id) for e in events) == sorted((t.username, superuser.pk) for t in targets)
+    assert sorted((e.identifier, e.actor_id) for e in events) == sorted(
+        (t.username, superuser.pk) for t in targets
+    )
 
 
 def test_a_refused_deletion_records_nothing(ada_client):

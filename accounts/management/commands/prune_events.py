@@ -11,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=180, help="Keep this many days of events (default 180).")
+        parser.add_argument(
+            "--days", type=int, default=180, help="Keep this many days of events (default 180)."
+        )
         parser.add_argument("--batch-size", type=int, default=5000, help="Rows per DELETE (default 5000).")
 
     def handle(self, *args, days, batch_size, **options):
