@@ -104,8 +104,8 @@ def rotate(raw_refresh: str, *, user_agent: str = "", ip: str | None = None) -> 
             jwt.record_issued(new_refresh, user_id)
             jwt.record_blacklisted([refresh[jwt.JTI_CLAIM]])
     if not swapped:
-        if end_sessions(LoginSession.objects.filter(pk=session_id)):
-            # It ended a live session: an earlier refresh token of it came back (reuse).
+        if end_sessions(LoginSession.objects.filter(pk=session_id)) and active:
+            # It ended a live session of an active user: an earlier refresh token came back.
             # The session's user exists (sessions go with their user); its id is enough.
             reuse = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
             events.record(events.Type.REFRESH_REUSED, user=User(pk=user_id), **reuse)

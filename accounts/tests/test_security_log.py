@@ -91,6 +91,15 @@ def test_a_rotation_records_nothing(user):
     assert not SecurityEvent.objects.exists()
 
 
+def test_a_refresh_token_of_a_user_deactivated_without_signals_is_no_reuse(user):
+    pair = sessions.start_session(user=user)
+    User.objects.filter(pk=user.pk).update(is_active=False)  # no signal: the session stays open
+
+    assert APIClient().post(REFRESH, {"refresh": pair.refresh}).status_code == 401
+
+    assert not SecurityEvent.objects.filter(type="refresh_reused").exists()
+
+
 def test_a_refresh_token_of_a_session_already_ended_is_no_reuse(user, ada_client):
     ada_client.post(LOGOUT)
 
@@ -268,6 +277,18 @@ def test_a_change_of_address_is_recorded_when_asked_and_when_confirmed(ada_clien
         "198.51.100.9",
         {"old_email": user.email, "new_email": "ada@new.example"},
     )
+
+
+def test_a_change_of_address_confirmed_on_the_links_page_is_recorded_with_its_client(user):
+    user.pending_email = "ada@new.example"
+    user.save(update_fields=["pending_email"])
+    key = tokens.make_verification_key(user, "ada@new.example")
+
+    page = Client(**CLIENT).post("/accounts/verify-email/", {"key": key})
+
+    assert page.status_code == 200
+    event = the_event("email_change_confirmed")
+    assert (event.user, client_of(event)) == (user, ("Ada's phone", "203.0.113.5"))
 
 
 def test_confirming_the_address_one_has_is_no_change(user):
