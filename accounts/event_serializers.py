@@ -65,11 +65,16 @@ class SecurityEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_identifier(self, event: SecurityEvent) -> str | None:
-        # Only the account's own username or email, as typed: what someone typed that
-        # named no account (a password in the name field, an address since taken by
-        # another account) is never shown.
-        user = event.user
-        if not event.identifier or user is None:
-            return None
-        own = {user.username_key, user.email_key} - {None}
-        return event.identifier if identity_key(event.identifier) in own else None
+        return own_identifier(event)
+
+
+def own_identifier(event: SecurityEvent) -> str | None:
+    """The identifier typed in `event` if it names the event's account now (its username
+    or email, in any case or Unicode form); None otherwise. What someone typed that named
+    no account (a password in the name field), or an address since taken by another
+    account, is never shown."""
+    user = event.user
+    if user is None:
+        return None
+    own = (user.username_key, user.email_key)  # no key is "" (a user without email has None)
+    return event.identifier if identity_key(event.identifier) in own else None

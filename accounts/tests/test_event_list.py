@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import events
+from accounts.event_serializers import own_identifier
 from accounts.models import SecurityEvent
 from accounts.tests.factories import UserFactory
 from authors.tests.factories import AuthorFactory
@@ -230,3 +231,20 @@ def test_an_authenticated_get_records_nothing_and_touches_no_log(user_client, us
 
     assert not any(SecurityEvent._meta.db_table in query["sql"] for query in queries.captured_queries)
     assert not SecurityEvent.objects.exists()
+
+
+def test_an_identifier_naming_nothing_is_hidden_even_for_a_user_without_email(user_client, user):
+    user.email = ""
+    user.save(update_fields=["email"])
+    events.record(events.Type.LOGIN_FAILED, user=user, identifier="my password, typed as a name")
+    events.record(events.Type.LOGOUT, user=user)  # no identifier at all
+
+    results = user_client.get(EVENTS).json()["results"]
+
+    assert [event["identifier"] for event in results] == [None, None]
+
+
+def test_a_deleted_accounts_event_shows_no_identifier():
+    events.record(events.Type.ACCOUNT_DELETED, identifier="ada")
+
+    assert own_identifier(SecurityEvent.objects.get()) is None

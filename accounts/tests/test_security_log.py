@@ -435,3 +435,24 @@ def test_a_users_earlier_events_stay_without_their_user_once_deleted(ada_client,
 
     logout = the_event("logout")
     assert (logout.user, logout.session_id) == (None, session.pk)
+
+
+def test_a_change_not_written_records_nothing(user):
+    user = User.objects.get(pk=user.pk)
+    user.set_password(NEW_PASSWORD)
+    user.is_active = False
+
+    user.save(update_fields=["first_name"])
+
+    assert not SecurityEvent.objects.exists()
+
+
+def test_your_own_change_in_the_admin_names_no_actor(admin_page, superuser):
+    answer = admin_page.post(
+        f"{CHANGELIST}{superuser.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert answer.status_code == 302
+    event = the_event("password_changed")
+    assert (event.user, event.actor, event.ip) == (superuser, None, "203.0.113.5")
