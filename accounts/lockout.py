@@ -61,7 +61,7 @@ def note_failure(identifier: str, *, user_agent: str, ip: str | None) -> None:
     if _in_store(lambda store: store.add(_lock_key(identifier), time.time() + window, timeout=window)):
         events.record(
             events.Type.ACCOUNT_LOCKED,
-            user=_user_named_by(identifier),
+            user=selectors.users_identified_by(identifier).first(),
             identifier=identifier,
             user_agent=user_agent,
             ip=ip,
@@ -100,11 +100,6 @@ def _lock_key(identifier: str) -> str:
 
 def _slot_keys(identifier: str) -> list[str]:
     return [f"{_lock_key(identifier)}:{slot}" for slot in range(settings.LOCKOUT_FAILURES)]
-
-
-def _user_named_by(identifier: str) -> User | None:
-    find = selectors.users_with_email if "@" in identifier else selectors.users_named
-    return find(identifier).first()
 
 
 def _in_store(action):

@@ -95,6 +95,8 @@ class User(AbstractUser):
         deferred = self.get_deferred_fields()
         stored = None if {"password", "is_active"} & deferred else (self.password, self.is_active)
         self._stored_credentials = stored
+        flags = None if set(self.FLAGS) & deferred else {name: getattr(self, name) for name in self.FLAGS}
+        self._stored_flags = flags
         self._rehashing = False
 
     def credentials_changed(self, update_fields=None) -> bool:
@@ -111,6 +113,32 @@ class User(AbstractUser):
         new_password = "password" in written and self.password != password and not self._rehashing
         deactivated = "is_active" in written and was_active and not self.is_active
         return new_password or deactivated
+
+    # The flags whose changes the security log records (accounts/signals.py).
+    FLAGS = ("is_active", "is_staff", "is_superuser")
+
+    def password_changed(self, update_fields=None) -> bool:
+        """Whether saving this object stores a new password (a rehash at login is not one)."""
+        stored = getattr(self, "_stored_credentials", None)
+        written = set(update_fields) if update_fields is not None else {"password"}
+        return (
+            stored is not None
+            and "password" in written
+            and self.password != stored[0]
+            and not self._rehashing
+        )
+
+    def changed_flags(self, update_fields=None) -> dict[str, bool]:
+        """The FLAGS that saving this object changes, with their new values."""
+        stored = getattr(self, "_stored_flags", None)
+        if stored is None:
+            return {}
+        written = set(update_fields) if update_fields is not None else set(self.FLAGS)
+        return {
+            name: getattr(self, name)
+            for name in self.FLAGS
+            if name in written and getattr(self, name) != stored[name]
+        }
 
     def check_password(self, raw_password: str) -> bool:
         self._rehashing = True  # Django saves an upgraded hash of the same password here.

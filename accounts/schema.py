@@ -33,6 +33,8 @@ from library.schema import (
 
 from . import lockout, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
+from .event_serializers import SecurityEventSerializer
+from .filters import ONLY_STAFF_NAME_A_USER
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
     PUBLIC_USER_EXAMPLE,
@@ -244,5 +246,16 @@ USERS = extend_schema_view(
     retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NO_SUCH_USER}, examples=USER_EXAMPLES),
     partial_update=operation("Activate, deactivate, promote or demote a user (staff)", "Deactivating takes effect on that user's very next request. Staff act on accounts that are not staff; only superusers change is_staff or act on staff.", {200: StaffUserSerializer, 400: invalid({"non_field_errors": ["You cannot deactivate or demote your own account."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}, request=StaffUserSerializer),
     destroy=operation("Delete a user (staff)", "The user, their authors and their sessions go. Staff delete their own account at /me/.", {204: NO_CONTENT, 400: invalid({"non_field_errors": ["Delete your own account at /api/accounts/me/."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}),
+)
+
+# --- auth: the security log ---------------------------------------------------------------
+BAD_EVENT_QUERY = invalid(
+    {"type": ["Select a valid choice. bogus is not one of the available choices."]},
+    {"created_after": ["Enter a valid date/time."]},
+    {"user": [ONLY_STAFF_NAME_A_USER]},
+    description="A filter value is invalid: an unknown type, a time that is not ISO 8601, or `user` from someone who is not staff.",
+)
+EVENTS = extend_schema_view(
+    get=operation("Your security log", "Your own events, newest first, paginated: logins (and failed ones naming your account), sessions and tokens ended, password, address and flag changes, each with its time, client and session. `identifier` shows only what names your own account. Staff may name another user with `user`. Events older than the server keeps (manage.py prune_events, 180 days by default) are gone.", {200: SecurityEventSerializer(many=True), 400: BAD_EVENT_QUERY, 401: UNAUTHORIZED, 404: INVALID_PAGE}),
 )
 # fmt: on

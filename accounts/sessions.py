@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import events, jwt, lockout, verification
+from . import events, jwt, lockout, selectors, verification
 from .access import user_for_access
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
@@ -51,7 +51,10 @@ def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None
     lockout.check(username)  # before the hash
     user = authenticate(None, username=username, password=password)
     if user is None:
-        events.record(events.Type.LOGIN_FAILED, identifier=username, user_agent=user_agent, ip=ip)
+        # The account the identifier names, if any, so that its owner sees the attempt in
+        # their log; one indexed read, whether or not there is one.
+        named = selectors.users_identified_by(username).first()
+        events.record(events.Type.LOGIN_FAILED, user=named, identifier=username, user_agent=user_agent, ip=ip)
         lockout.note_failure(username, user_agent=user_agent, ip=ip)
         raise InvalidCredentials("No active account found with the given credentials.")
     verification.check_may_log_in(user)
@@ -80,7 +83,7 @@ def start_session(*, user: User, user_agent: str = "", ip: str | None = None) ->
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session=session)
 
 
-def rotate(raw_refresh: str) -> TokenPair:
+def rotate(raw_refresh: str, *, user_agent: str = "", ip: str | None = None) -> TokenPair:
     """Exchange the session's latest refresh token for a new pair; reuse ends the session."""
     refresh = jwt.decode_refresh(raw_refresh)
     session_id, user_id = jwt.claim_session(refresh), jwt.claim_user(refresh)
@@ -103,7 +106,11 @@ def rotate(raw_refresh: str) -> TokenPair:
             jwt.record_issued(new_refresh, user_id)
             jwt.record_blacklisted([refresh[jwt.JTI_CLAIM]])
     if not swapped:
-        end_sessions(LoginSession.objects.filter(pk=session_id))
+        if end_sessions(LoginSession.objects.filter(pk=session_id)) and active:
+            # It ended a live session of an active user: an earlier refresh token came back.
+            # The session's user exists (sessions go with their user); its id is enough.
+            reuse = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+            events.record(events.Type.REFRESH_REUSED, user=User(pk=user_id), **reuse)
         raise InvalidToken("Refresh token was already used, revoked or expired; log in again.")
     return TokenPair(access=str(new_refresh.access_token), refresh=str(new_refresh))
 
@@ -133,8 +140,9 @@ def verify(raw_token: str) -> None:
 # --- end -----------------------------------------------------------------------------------
 
 
-def revoke(raw_token: str, *, by: User) -> None:
-    """Revoke one token on behalf of `by`, who must own it or be staff. Idempotent."""
+def revoke(raw_token: str, *, by: User, user_agent: str = "", ip: str | None = None) -> None:
+    """Revoke one token on behalf of `by`, who must own it or be staff. Idempotent; each
+    revocation is recorded for the token's owner (with `by` as actor if staff)."""
     try:
         token = jwt.decode(raw_token)
     except ExpiredToken:
@@ -158,9 +166,21 @@ def revoke(raw_token: str, *, by: User) -> None:
         )
     else:
         raise ValidationError({"token": ["Token is neither an access nor a refresh token."]})
+    owner = by if owner_id == by.pk else User.objects.filter(pk=owner_id).first()
+    if owner is not None:
+        client = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+        actor = by if owner is not by else None
+        events.record(events.Type.TOKEN_REVOKED, user=owner, actor=actor, detail={"token": kind}, **client)
 
 
-def log_out(*, user: User, access: jwt.Token | None = None, raw_refresh: str | None = None) -> None:
+def log_out(
+    *,
+    user: User,
+    access: jwt.Token | None = None,
+    raw_refresh: str | None = None,
+    user_agent: str = "",
+    ip: str | None = None,
+) -> None:
     """End the session of the bearer access token, and that of `raw_refresh` if given.
 
     The refresh token must be `user`'s; an expired one has no session left to end.
@@ -178,6 +198,34 @@ def log_out(*, user: User, access: jwt.Token | None = None, raw_refresh: str | N
                 raise PermissionDenied("That refresh token belongs to another user.")
             session_ids.append(jwt.claim_session(refresh))
     end_sessions(LoginSession.objects.filter(pk__in=session_ids, user=user))
+    for session_id in dict.fromkeys(session_ids):
+        events.record(events.Type.LOGOUT, user=user, session_id=session_id, user_agent=user_agent, ip=ip)
+
+
+def end_session(*, user: User, session_id: uuid.UUID, user_agent: str = "", ip: str | None = None) -> None:
+    """End one of `user`'s sessions by its id (DELETE /api/auth/sessions/{id}/); recorded."""
+    if end_sessions(LoginSession.objects.filter(pk=session_id, user=user)):
+        events.record(
+            events.Type.SESSION_ENDED, user=user, session_id=session_id, user_agent=user_agent, ip=ip
+        )
+
+
+def log_out_everywhere(
+    *,
+    user: User,
+    actor: User | None = None,
+    session_id: uuid.UUID | None = None,
+    user_agent: str = "",
+    ip: str | None = None,
+) -> int:
+    """End all of `user`'s sessions on request (theirs from `session_id`, or a staff
+    `actor`'s), and record it. (A new password or a deactivation ends them too, recorded
+    as what it is: accounts/signals.py.)"""
+    ended = end_all_sessions(user)
+    actor = actor if actor is not None and actor.pk != user.pk else None
+    client = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+    events.record(events.Type.LOGOUT_ALL, user=user, actor=actor, detail={"sessions_ended": ended}, **client)
+    return ended
 
 
 def end_sessions(sessions: QuerySet[LoginSession]) -> int:

@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # A name of its own for the security log's types, not the generic "TypeEnum".
+    "ENUM_NAME_OVERRIDES": {"SecurityEventType": "accounts.models.SecurityEvent.Type"},
     "TAGS": [
         {"name": "auth", "description": "Registration, tokens and login sessions."},
         {"name": "accounts", "description": "Your own account, and users for staff."},

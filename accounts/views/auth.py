@@ -3,7 +3,7 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from .. import schema, selectors, services, sessions, verification
+from .. import jwt, schema, selectors, services, sessions, verification
 from ..client import client_details
 from ..models import LoginSession
 from ..serializers import (
@@ -47,7 +47,7 @@ class RefreshView(AnonymousEndpoint):
     throttle_scope = "refresh"
 
     def post(self, request):
-        pair = sessions.rotate(self.validated_data(request)["refresh"])
+        pair = sessions.rotate(self.validated_data(request)["refresh"], **client_details(request))
         return Response(TokenPairSerializer(pair).data)
 
 
@@ -66,7 +66,7 @@ class RevokeView(Endpoint):
     serializer_class = TokenSerializer
 
     def post(self, request):
-        sessions.revoke(self.validated_data(request)["token"], by=request.user)
+        sessions.revoke(self.validated_data(request)["token"], by=request.user, **client_details(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -76,7 +76,8 @@ class LogoutView(Endpoint):
 
     def post(self, request):
         refresh = self.validated_data(request).get("refresh")
-        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh)
+        client = client_details(request)
+        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh, **client)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -85,7 +86,8 @@ class LogoutAllView(Endpoint):
     serializer_class = None
 
     def post(self, request):
-        sessions.end_all_sessions(request.user)
+        session_id = jwt.claim_session(request.auth) if request.auth is not None else None
+        sessions.log_out_everywhere(user=request.user, session_id=session_id, **client_details(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -99,4 +101,4 @@ class LoginSessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, views
         return selectors.live_sessions(self.request.user)
 
     def perform_destroy(self, instance):
-        sessions.end_sessions(self.get_queryset().filter(pk=instance.pk))
+        sessions.end_session(user=self.request.user, session_id=instance.pk, **client_details(self.request))

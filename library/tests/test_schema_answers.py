@@ -33,6 +33,7 @@ from library.tests.helpers import (
     AUTHORS,
     EMAIL_VERIFY,
     EMAIL_VERIFY_RESEND,
+    EVENTS,
     LOGIN,
     LOGOUT,
     LOGOUT_ALL,
@@ -46,6 +47,7 @@ from library.tests.helpers import (
     SESSIONS,
     USERS,
     VERIFY,
+    client_for,
     form_fields,
 )
 
@@ -137,6 +139,14 @@ def mandatory(w):
     return w
 
 
+def with_events(w):
+    """A failed login naming the user, and a logout of theirs."""
+    w.anonymous.post(LOGIN, {"username": w.user.email, "password": "guess"})
+    w.user_client.post(LOGOUT)
+    w.user_client = client_for(w.user)
+    return w
+
+
 def reset_link(w) -> dict:
     w.user.refresh_from_db()  # the token covers last_login, which logging in just moved
     return {
@@ -193,6 +203,11 @@ CASES = [
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
+    Case("filtered", "get", EVENTS, 200, lambda w: with_events(w).user_client.get(f"{EVENTS}?type=login_failed&type=logout&created_after=2026-01-01T00:00:00Z")),
+    Case("as staff, by user", "get", EVENTS, 200, lambda w: with_events(w).staff_client.get(EVENTS, {"user": w.user.username})),
+    Case("an unknown type", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"type": "bogus"}), "Type"),
+    Case("not a time", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"created_after": "yesterday"}), "CreatedAfter"),
+    Case("a user, not staff", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"user": w.staff.username}), "User"),
     # --- accounts
     Case("read", "get", ME, 200, lambda w: w.user_client.get(ME)),
     Case("a new name", "patch", ME, 200, lambda w: w.user_client.patch(ME, {"first_name": "Ada", "last_name": "King"})),
@@ -242,7 +257,7 @@ CASES = [
 # answers past its last page, and what an author id answers when it is someone else's.
 WITH_LOGIN = [
     *[("post", path) for path in (REVOKE, LOGOUT, LOGOUT_ALL, PASSWORD_CHANGE, AUTHORS)],
-    *[("get", path) for path in (SESSIONS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
+    *[("get", path) for path in (SESSIONS, EVENTS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
     *[("patch", path) for path in (ME, USER, AUTHOR_ID)],
     *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID)],
     ("put", AUTHOR_ID),
@@ -260,7 +275,7 @@ CASES += [
         lambda w, path=path: w.user_client.get(path, {"page": 9}),
         "NotFound",
     )
-    for path in (SESSIONS, USERS, AUTHORS)
+    for path in (SESSIONS, EVENTS, USERS, AUTHORS)
 ]
 CASES += [
     Case(
