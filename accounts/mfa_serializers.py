@@ -9,6 +9,7 @@ from .serializers import password_field, second_factor_code
 # Shapes only: the examples in the API docs are not a real secret, token or codes.
 SECRET_EXAMPLE = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (an example)
 MFA_TOKEN_EXAMPLE = "q3Xk9V0bS1n2m4c7d8e5f6a0b1c2d3e4f5a6b7c8d9e"  # noqa: S105 (an example)
+MFA_CHALLENGE_EXAMPLE = {"mfa_token": MFA_TOKEN_EXAMPLE, "methods": mfa.METHODS, "expires_in": 300}
 RECOVERY_CODES_EXAMPLE = [
     "abcd-efgh-ijkm-npqr",
     "stuv-wxyz-2345-67ab",
@@ -79,15 +80,6 @@ class RecoveryCodesSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Second step",
-            value={"mfa_token": MFA_TOKEN_EXAMPLE, "methods": mfa.METHODS, "expires_in": 300},
-            response_only=True,
-        )
-    ]
-)
 class MfaChallengeSerializer(serializers.Serializer):
     mfa_token = serializers.CharField(read_only=True, help_text="For POST /api/auth/token/mfa/ only.")
     methods = serializers.ListField(child=serializers.ChoiceField(choices=mfa.METHODS), read_only=True)

@@ -33,6 +33,7 @@ from library.schema import (
 from . import mfa, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
 from .mfa_serializers import (
+    MFA_CHALLENGE_EXAMPLE,
     BothFactorsSerializer,
     MfaChallengeSerializer,
     RecoveryCodesSerializer,
@@ -199,6 +200,7 @@ SECOND_STEP = OpenApiResponse(
     response=MfaChallengeSerializer,
     description="The password is right and the second factor is on: no tokens yet. POST the mfa_token with a "
     "code to /api/auth/token/mfa/ within expires_in seconds.",
+    examples=[OpenApiExample("Second step", value=MFA_CHALLENGE_EXAMPLE, response_only=True)],
 )
 WRONG_PASSWORD = {"password": ["Your password was entered incorrectly."]}
 CODE_REFUSED = {"code": [mfa.WRONG_CODE]}

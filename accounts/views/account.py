@@ -31,7 +31,9 @@ class MeView(GenericAPIView):
     def get_throttles(self):
         # Of GET, PATCH and DELETE, DELETE checks the password, and PATCH when it has one.
         checks_password = self.request.method == "DELETE" or (
-            self.request.method == "PATCH" and "password" in self.request.data
+            self.request.method == "PATCH"
+            and isinstance(self.request.data, dict)
+            and "password" in self.request.data
         )
         return [PasswordCheckThrottle()] if checks_password else super().get_throttles()
 
