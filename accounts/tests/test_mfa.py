@@ -6,6 +6,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 import time_machine
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
@@ -556,3 +557,37 @@ def test_the_admin_list_shows_who_has_it_on_and_never_the_secret(user, secret, a
     assert "second factor" in page.lower()
     assert secret not in page and secret not in user_page
     assert TOTPDevice.objects.get(user=user).encrypted_secret not in user_page
+
+
+# --- the browser login forms (the browsable API's, the admin's) -------------------------------
+
+LOGIN_FORMS = ["/api-auth/login/", "/admin/login/"]
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_with_totp_on_a_login_form_shows_a_code_field_and_needs_it(path, client):
+    staff_member = UserFactory(is_staff=True)
+    turn_on_totp(staff_member)
+
+    page = client.get(path).content.decode()
+    refused = client.post(path, {"username": staff_member.username, "password": PASSWORD})
+
+    assert 'name="code"' in page
+    assert refused.status_code == 200
+    assert mfa.CODE_REQUIRED in refused.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_with_totp_on_a_login_form_takes_a_right_code(path, client, frozen):
+    staff_member = UserFactory(is_staff=True)
+    secret, _ = turn_on_totp(staff_member)
+    credentials = {"username": staff_member.username, "password": PASSWORD}
+
+    wrong_code = client.post(path, {**credentials, "code": wrong(totp_code(secret))})
+    right_code = client.post(path, {**credentials, "code": totp_code(secret)})
+
+    assert mfa.WRONG_CODE in wrong_code.content.decode()
+    assert right_code.status_code == 302
+    assert client.session[SESSION_KEY] == str(staff_member.pk)
+    assert types(staff_member) == ["totp_enabled", "mfa_failed"]
