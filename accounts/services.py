@@ -88,8 +88,8 @@ def change_password(
     ends every other session (accounts/signals.py). The address is told. With TOTP on,
     a code too."""
     confirm_password(user, old_password, field="old_password")
-    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
     check_password_strength(new_password, user=user, field="new_password")
+    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)  # last: it spends the code
     user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
     with transaction.atomic():
         user.save(update_fields=["password"])

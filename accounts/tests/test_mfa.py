@@ -591,3 +591,15 @@ def test_with_totp_on_a_login_form_takes_a_right_code(path, client, frozen):
     assert right_code.status_code == 302
     assert client.session[SESSION_KEY] == str(staff_member.pk)
     assert types(staff_member) == ["totp_enabled", "mfa_failed"]
+
+
+def test_a_weak_new_password_is_refused_before_the_code_is_spent(user, user_client, secret, frozen):
+    code = totp_code(secret)
+    weak = user_client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "123", "code": code})
+
+    strong = user_client.post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "code": code}
+    )
+
+    assert weak.status_code == 400 and "new_password" in weak.json()
+    assert strong.status_code == 200
