@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Q, Sum, Value, When
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from . import events
@@ -192,20 +192,18 @@ def pass_challenge(*, mfa_token: str, code: str, user_agent: str = "", ip: str |
     recent = MfaChallenge.objects.filter(user=user, created_at__gte=window_start)
     if (recent.aggregate(failures=Sum("failures"))["failures"] or 0) >= settings.MFA_USER_FAILURES:
         raise ValidationError({"mfa_token": [TOO_MANY_WRONG_CODES]})
+    # Claim a try before checking the code: of any number of concurrent requests with one
+    # token, at most MFA_TOKEN_TRIES get a code checked.
     live = MfaChallenge.objects.filter(pk=challenge.pk, ended_at__isnull=True)
+    if not live.filter(failures__lt=settings.MFA_TOKEN_TRIES).update(failures=F("failures") + 1):
+        raise ValidationError({"mfa_token": [LOGIN_OVER]})
     if _accept(user, code, user_agent=user_agent, ip=ip):
-        if not live.update(ended_at=now):  # spent by a concurrent request meanwhile
+        # A right code is no failure; the token is spent (unless a concurrent wrong code
+        # ended it meanwhile).
+        if not live.update(ended_at=now, failures=F("failures") - 1):
             raise ValidationError({"mfa_token": [LOGIN_OVER]})
         return user
-    live.update(
-        failures=F("failures") + 1,
-        # SQL reads the row's old values: the MFA_TOKEN_TRIES-th wrong code ends it.
-        ended_at=Case(
-            When(failures__gte=settings.MFA_TOKEN_TRIES - 1, then=Value(now)),
-            default=Value(None),
-            output_field=DateTimeField(),
-        ),
-    )
+    live.filter(failures__gte=settings.MFA_TOKEN_TRIES).update(ended_at=now)  # the last try was wrong
     events.record(events.Type.MFA_FAILED, user=user, user_agent=user_agent, ip=ip)
     raise ValidationError({"code": [WRONG_CODE]})
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -603,3 +604,26 @@ def test_a_weak_new_password_is_refused_before_the_code_is_spent(user, user_clie
 
     assert weak.status_code == 400 and "new_password" in weak.json()
     assert strong.status_code == 200
+
+
+def test_a_try_is_claimed_before_its_code_is_checked(user, secret, monkeypatch):
+    # Another request with the same token while this one checks its code: with one try
+    # left, only one of the two gets a code checked.
+    challenge = mfa.start_challenge(user)
+    MfaChallenge.objects.update(failures=mfa.settings.MFA_TOKEN_TRIES - 1)
+    check_code, meanwhile = mfa._accept, []
+
+    def accept_while_another_request_tries(*args, **kwargs):
+        if not meanwhile:
+            meanwhile.append("trying")
+            with pytest.raises(ValidationError) as refusal:
+                mfa.pass_challenge(mfa_token=challenge.mfa_token, code=totp_code(secret))
+            meanwhile.append(refusal.value.message_dict)
+        return check_code(*args, **kwargs)
+
+    monkeypatch.setattr(mfa, "_accept", accept_while_another_request_tries)
+    with pytest.raises(ValidationError):
+        mfa.pass_challenge(mfa_token=challenge.mfa_token, code=WRONG)
+
+    assert meanwhile[1] == {"mfa_token": [mfa.LOGIN_OVER]}
+    assert MfaChallenge.objects.get().ended_at is not None
