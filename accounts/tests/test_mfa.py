@@ -1,6 +1,7 @@
 """The second factor (accounts/mfa.py): setting TOTP up and off, recovery codes, the
 second step of a login, and the code beside a password for sensitive operations."""
 
+import re
 from datetime import timedelta
 
 import pyotp
@@ -627,3 +628,25 @@ def test_a_try_is_claimed_before_its_code_is_checked(user, secret, monkeypatch):
 
     assert meanwhile[1] == {"mfa_token": [mfa.LOGIN_OVER]}
     assert MfaChallenge.objects.get().ended_at is not None
+
+
+def test_recovery_codes_are_four_groups_of_four_base32_letters(user):
+    _, codes = turn_on_totp(user)
+
+    assert all(re.fullmatch(r"[a-z2-7]{4}(-[a-z2-7]{4}){3}", code) for code in codes)
+
+
+def test_the_events_of_the_second_factor_tell_the_client(user, api_client, frozen):
+    client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
+    secret, codes = turn_on_totp(user)
+    token = password_step(api_client, user)
+    api_client.post(LOGIN_CODE, {"mfa_token": token, "code": wrong(totp_code(secret))}, **client)
+    api_client.post(LOGIN_CODE, {"mfa_token": token, "code": codes[0]}, **client)
+
+    told = SecurityEvent.objects.filter(type__in=["mfa_failed", "recovery_code_used", "login_succeeded"])
+
+    assert {(event.type, event.user_agent, event.ip) for event in told} == {
+        ("mfa_failed", "Shelf/2.0", "203.0.113.7"),
+        ("recovery_code_used", "Shelf/2.0", "203.0.113.7"),
+        ("login_succeeded", "Shelf/2.0", "203.0.113.7"),
+    }
