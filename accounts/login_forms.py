@@ -12,11 +12,12 @@ rest; library/urls.py wires these in.
 import math
 from functools import wraps
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from . import lockout, verification
+from . import lockout, mfa, verification
 from .client import client_details
 from .errors import AccountLocked, EmailNotVerified
 from .throttles import login_attempt_wait
@@ -50,7 +51,27 @@ class LoginBudgetMixin:
             raise
 
 
-class LoginForm(LoginBudgetMixin, AuthenticationForm):
+class SecondFactorMixin(forms.Form):
+    """For an AuthenticationForm: with the user's second factor on, a right code too (the
+    templates in library/templates show the field), so a browser login is no way around it."""
+
+    code = forms.CharField(
+        label="Code (second factor on)",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        code = self.cleaned_data.get("code", "")
+        try:
+            mfa.check_second_factor(user, code, **client_details(self.request))
+        except ValidationError as refusal:
+            raise ValidationError(refusal.message_dict["code"][0], code="second_factor") from None
+
+
+class LoginForm(SecondFactorMixin, LoginBudgetMixin, AuthenticationForm):
     """The browsable API's login form (/api-auth/login/): with EMAIL_VERIFICATION=mandatory,
     like POST /api/auth/token/, for verified addresses only. (The admin's is for staff,
     trusted as they are.)"""
@@ -63,7 +84,7 @@ class LoginForm(LoginBudgetMixin, AuthenticationForm):
             raise ValidationError(refusal.message, code=refusal.code) from None
 
 
-class AdminLoginForm(LoginBudgetMixin, AdminAuthenticationForm):
+class AdminLoginForm(SecondFactorMixin, LoginBudgetMixin, AdminAuthenticationForm):
     """The admin's login form (/admin/login/): staff only, as before."""
 
 

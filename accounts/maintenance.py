@@ -4,11 +4,12 @@
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from .models import LoginSession, RevokedAccessToken, SecurityEvent
+from .models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent
 
 
 def prune_expired(
@@ -24,6 +25,10 @@ def prune_expired(
         "sessions": LoginSession.objects.filter(expires_at__lte=now),
         "revoked access tokens": RevokedAccessToken.objects.filter(expires_at__lte=now),
         "outstanding tokens": OutstandingToken.objects.filter(expires_at__lte=now),
+        # Kept past expiry while their wrong codes still count against the user (mfa.py).
+        "second login steps": MfaChallenge.objects.filter(
+            expires_at__lte=now - timedelta(seconds=settings.MFA_USER_WINDOW_SECONDS)
+        ),
     }
     return {
         table: _delete_in_batches(

@@ -293,3 +293,56 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- the second factor (accounts/mfa.py) ------------------------------------------------------
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app: its shared secret, encrypted (never in clear here or in
+    the admin), pending until the user proves it with a first code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="totp")
+    # A Fernet token of the base32 secret, under a key derived from MFA_ENCRYPTION_KEY
+    # (or SECRET_KEY): accounts/mfa.py is the one reader and writer.
+    encrypted_secret = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)  # NULL: set up, not on yet
+    # The RFC 6238 time step of the last accepted code: a code of this step or an earlier
+    # one is refused, so each code works once.
+    last_used_step = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id} ({'on' if self.confirmed_at else 'pending'})"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code, stored as the SHA-256 of its normalised text (the
+    codes are 80 random bits: a fast digest is enough, and lets a code be found by it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}"
+
+
+class MfaChallenge(models.Model):
+    """The second step of a login: made when the password was right and TOTP is on. The
+    client holds `mfa_token`; only its SHA-256 is stored. It ends when spent, when it
+    expires, or after MFA_TOKEN_TRIES wrong codes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="mfa_challenge_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Second step of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

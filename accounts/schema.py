@@ -31,10 +31,17 @@ from library.schema import (
     post,
 )
 
-from . import lockout, recovery, tokens, verification
+from . import lockout, mfa, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
 from .event_serializers import SecurityEventSerializer
 from .filters import ONLY_STAFF_NAME_A_USER
+from .mfa_serializers import (
+    MFA_CHALLENGE_EXAMPLE,
+    BothFactorsSerializer,
+    MfaChallengeSerializer,
+    RecoveryCodesSerializer,
+    TotpSetupSerializer,
+)
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
     PUBLIC_USER_EXAMPLE,
@@ -211,13 +218,22 @@ LOGIN_REFUSED_FOR_NOW = OpenApiResponse(
         ),
     ],
 )
+SECOND_STEP = OpenApiResponse(
+    response=MfaChallengeSerializer,
+    description="The password is right and the second factor is on: no tokens yet. POST the mfa_token with a "
+    "code to /api/auth/token/mfa/ within expires_in seconds.",
+    examples=[OpenApiExample("Second step", value=MFA_CHALLENGE_EXAMPLE, response_only=True)],
+)
+WRONG_PASSWORD = {"password": ["Your password was entered incorrectly."]}
+CODE_REFUSED = {"code": [mfa.WRONG_CODE]}
 
 # One row an operation: summary, description, answers (and what else differs).
 # fmt: off
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
 REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. Limited per client address, and per username or email (account lockout: see 429).", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429).", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW})
+LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account.", {200: TokenPairSerializer, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED})
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
 REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})
@@ -228,6 +244,12 @@ SESSIONS = extend_schema_view(
     destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: not_found("LoginSession")}),
 )
 
+# --- auth: the second factor ---------------------------------------------------------------
+TOTP_SETUP = post("Set up the second factor (TOTP)", "Confirm with your password. The answer is a new secret for an authenticator app (as text, otpauth:// URL and QR code); it is pending until confirmed with a first code, and replaces any earlier pending one.", {200: TotpSetupSerializer, 400: invalid(WRONG_PASSWORD, {"non_field_errors": [mfa.ALREADY_ON]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+TOTP_CONFIRM = post("Turn the second factor on", "With the code the app shows for the pending secret. The answer is ten recovery codes, shown this once; each works once in place of a TOTP code.", {200: RecoveryCodesSerializer, 400: invalid(CODE_REFUSED, {"non_field_errors": [mfa.NOT_SET_UP]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+TOTP = extend_schema_view(delete=operation("Turn the second factor off", "With both factors: your password and a TOTP or recovery code. The secret and the recovery codes are deleted.", {204: NO_CONTENT, 400: invalid(CODE_REFUSED, {"non_field_errors": [mfa.NOT_ON]}, description="On `password` or `code`: missing or wrong."), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(BothFactorsSerializer)))
+RECOVERY_CODES = post("Renew your recovery codes", "With both factors. Ten new codes, shown this once; every code of the old set stops working.", {200: RecoveryCodesSerializer, 400: invalid(CODE_REFUSED, {"non_field_errors": [mfa.NOT_ON]}, description="On `password` or `code`: missing or wrong."), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+
 # --- auth: password reset and email verification, by mail ------------------------------------
 PASSWORD_RESET = post("Ask for a password reset", "Mails a link to set a new password to this address, if it is an account's. The answer, and the work the request does, are the same either way. The link works once, for PASSWORD_RESET_TIMEOUT (an hour). Limited per client address and per address asked for.", {202: RESET_ACCEPTED, 400: invalid({"email": ["This field is required."]}), 429: MAIL_THROTTLED})
 PASSWORD_RESET_CONFIRM = post("Set a new password from a reset link", "Takes the link's uid and token. The password is set, every session of the user ends (all their tokens stop working), the link is spent, and the address gets a notice.", {204: NO_CONTENT, 400: INVALID_RESET_LINK})
@@ -237,10 +259,10 @@ EMAIL_VERIFY_RESEND = post("Mail a new confirmation link", "For an account whose
 # --- accounts: your own, and users for staff ----------------------------------------------
 ME = extend_schema_view(
     get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
-    patch=operation("Change your account", "Username and email stay unique whatever their case. A new email waits in pending_email, and `email` stays, until the new address is confirmed from the link mailed to it; the old address is told.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}), 401: UNAUTHORIZED}),
-    delete=operation("Delete your account", "Confirm with your password. Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: invalid({"password": ["Your password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer)),
+    patch=operation("Change your account", "Username and email stay unique whatever their case. A new email waits in pending_email, and `email` stays, until the new address is confirmed from the link mailed to it; the old address is told. With the second factor on, a new email needs `password` and `code` too.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}, {"code": [mfa.CODE_REQUIRED]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}),
+    delete=operation("Delete your account", "Confirm with your password (and, with the second factor on, a code). Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: invalid(WRONG_PASSWORD, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer)),
 )
-PASSWORD_CHANGE = post("Change your password", "Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+PASSWORD_CHANGE = post("Change your password", "With the second factor on, a code too. Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
 USERS = extend_schema_view(
     list=operation("List users", USER_FIELDS, {200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}, examples=USER_EXAMPLES),
     retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NO_SUCH_USER}, examples=USER_EXAMPLES),

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from . import jwt, selectors, verification
+from . import jwt, mfa, selectors, verification
 from .models import EMAIL_TAKEN, USERNAME_TAKEN, LoginSession, User, username_validator
 
 # Shapes only: the examples in the API docs are not real tokens.
@@ -41,6 +41,12 @@ def password_field(**kwargs) -> serializers.CharField:
         style={"input_type": "password"},
         **kwargs,
     )
+
+
+def second_factor_code(**kwargs) -> serializers.CharField:
+    """The `code` beside a password, needed while the second factor is on."""
+    help_text = "With the second factor on: a code from your authenticator app, or a recovery code."
+    return serializers.CharField(write_only=True, max_length=32, **{"help_text": help_text, **kwargs})
 
 
 class UniqueIdentityMixin:
@@ -123,6 +129,7 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
                 "date_joined": "2026-11-22T18:00:00Z",
                 "email_verified": True,
                 "pending_email": None,
+                "mfa_enabled": False,
             },
             response_only=True,
         ),
@@ -133,6 +140,11 @@ class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
         max_length=254, help_text="A new address takes effect once confirmed from a link mailed to it."
     )
     email_verified = serializers.BooleanField(read_only=True)
+    mfa_enabled = serializers.SerializerMethodField(help_text="Whether the second factor (TOTP) is on.")
+    password = password_field(
+        required=False, help_text="With the second factor on: needed to change `email`."
+    )
+    code = second_factor_code(required=False)
 
     class Meta:
         model = User
@@ -145,11 +157,17 @@ class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
             "date_joined",
             "email_verified",
             "pending_email",
+            "mfa_enabled",
+            "password",
+            "code",
         ]
         read_only_fields = ["id", "date_joined", "pending_email"]
         # Uniqueness is checked case-insensitively above; the model's exact-case
         # validator would only repeat the query.
         extra_kwargs = {"username": {"validators": [username_validator]}}
+
+    def get_mfa_enabled(self, user: User) -> bool:
+        return mfa.enabled(user)
 
 
 @extend_schema_serializer(
@@ -157,6 +175,7 @@ class MeSerializer(UniqueIdentityMixin, serializers.ModelSerializer):
 )
 class DeleteAccountSerializer(serializers.Serializer):
     password = password_field(help_text="Your current password, to confirm.")
+    code = second_factor_code(required=False)
 
 
 @extend_schema_serializer(
@@ -174,6 +193,7 @@ class DeleteAccountSerializer(serializers.Serializer):
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = password_field()
     new_password = password_field()
+    code = second_factor_code(required=False)
 
 
 @extend_schema_serializer(

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from . import events, mail, selectors, sessions, tasks, verification
+from . import events, mail, mfa, selectors, sessions, tasks, verification
 from .models import EMAIL_TAKEN, USERNAME_TAKEN, User
 
 
@@ -52,10 +52,16 @@ def register_user(
     raise error
 
 
-def update_profile(*, user: User, user_agent: str = "", ip: str | None = None, **fields) -> User:
+def update_profile(
+    *, user: User, password: str = "", code: str = "", user_agent: str = "", ip: str | None = None, **fields
+) -> User:
     """Change a user's own profile fields; username and email stay unique in any case. A
-    new email address waits for confirmation (accounts/verification.py)."""
+    new email address waits for confirmation (accounts/verification.py); with TOTP on,
+    asking for one needs the password and a code (README: Second factor)."""
     email = fields.pop("email", None)
+    if email is not None and email != user.email and mfa.enabled(user):
+        confirm_password(user, password, field="password")
+        mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
     for name, value in fields.items():
         setattr(user, name, value)
     try:
@@ -70,12 +76,20 @@ def update_profile(*, user: User, user_agent: str = "", ip: str | None = None, *
 
 
 def change_password(
-    *, user: User, old_password: str, new_password: str, user_agent: str = "", ip: str | None = None
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    code: str = "",
+    user_agent: str = "",
+    ip: str | None = None,
 ) -> sessions.TokenPair:
     """Set a new password and start a fresh session for this client; saving the password
-    ends every other session and is recorded (accounts/signals.py). The address is told."""
+    ends every other session and is recorded (accounts/signals.py). The address is told.
+    With TOTP on, a code too."""
     confirm_password(user, old_password, field="old_password")
     check_password_strength(new_password, user=user, field="new_password")
+    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)  # last: it spends the code
     user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
     with transaction.atomic(), events.circumstances(user_agent=user_agent, ip=ip):
         user.save(update_fields=["password"])
@@ -85,10 +99,13 @@ def change_password(
         return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
 
 
-def delete_account(*, user: User, password: str, user_agent: str = "", ip: str | None = None) -> None:
-    """Delete the user with everything they own, once they confirm their password; the
-    address is told, and the log records it (accounts/signals.py)."""
+def delete_account(
+    *, user: User, password: str, code: str = "", user_agent: str = "", ip: str | None = None
+) -> None:
+    """Delete the user with everything they own, once they confirm their password (and,
+    with TOTP on, a code); the address is told, and the log records it (accounts/signals.py)."""
     confirm_password(user, password, field="password")
+    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
     with transaction.atomic(), events.circumstances(user_agent=user_agent, ip=ip):
         client = {"user_agent": user_agent, "ip": ip}
         tasks.send_later(mail.ACCOUNT_DELETED, to=user.email, client=client, username=user.username)
@@ -131,6 +148,46 @@ def delete_user(*, user: User, actor: User, user_agent: str = "", ip: str | None
     check_may_manage(actor, user)
     with events.circumstances(actor=actor, user_agent=user_agent, ip=ip):
         user.delete()
+
+
+# --- the second factor's switches: the password first, then (accounts/mfa.py) the code ------
+
+
+def set_up_totp(*, user: User, password: str) -> mfa.Setup:
+    """A pending TOTP secret, for the owner of the password."""
+    confirm_password(user, password, field="password")
+    return mfa.begin_setup(user)
+
+
+def turn_off_totp(
+    *, user: User, password: str, code: str, user_agent: str = "", ip: str | None = None
+) -> None:
+    """TOTP off, with both factors: the password and a TOTP or recovery code."""
+    confirm_password(user, password, field="password")
+    if not mfa.enabled(user):
+        raise ValidationError({NON_FIELD_ERRORS: [mfa.NOT_ON]})
+    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
+    mfa.disable(user, user_agent=user_agent, ip=ip)
+
+
+def renew_recovery_codes(
+    *, user: User, password: str, code: str, user_agent: str = "", ip: str | None = None
+) -> list[str]:
+    """A new set of recovery codes, with both factors; the old set dies."""
+    confirm_password(user, password, field="password")
+    mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
+    return mfa.renew_recovery_codes(user, user_agent=user_agent, ip=ip)
+
+
+def turn_off_totp_for(*, user: User, actor: User) -> bool:
+    """Staff turn a user's TOTP off (a lost phone, no recovery code left): every session
+    of the user ends, so whoever held the phone's codes is out too. False if it was off."""
+    check_may_manage(actor, user)
+    with transaction.atomic():
+        was_on = mfa.disable(user, actor=actor)
+        if was_on:
+            sessions.end_all_sessions(user)
+    return was_on
 
 
 # --- the rules on authority, passwords and identities, one home each -----------------------

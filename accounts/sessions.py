@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import events, jwt, lockout, selectors, verification
+from . import events, jwt, lockout, mfa, selectors, verification
 from .access import user_for_access
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
@@ -46,8 +46,11 @@ class TokenPair:
 # --- start and rotate ------------------------------------------------------------------
 
 
-def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None = None) -> TokenPair:
-    """Check credentials and start a session; every failure gets the same answer."""
+def log_in(
+    *, username: str, password: str, user_agent: str = "", ip: str | None = None
+) -> TokenPair | mfa.Challenge:
+    """Check credentials and start a session; every failure gets the same answer. With
+    TOTP on, the session starts at log_in_with_code instead (accounts/mfa.py)."""
     lockout.check(username)  # before the hash
     user = authenticate(None, username=username, password=password)
     if user is None:
@@ -58,6 +61,19 @@ def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None
         lockout.note_failure(username, user_agent=user_agent, ip=ip)
         raise InvalidCredentials("No active account found with the given credentials.")
     verification.check_may_log_in(user)
+    if mfa.enabled(user):
+        return mfa.start_challenge(user)
+    return _logged_in(user, user_agent=user_agent, ip=ip)
+
+
+def log_in_with_code(*, mfa_token: str, code: str, user_agent: str = "", ip: str | None = None) -> TokenPair:
+    """The second step of a login with TOTP on: a right code spends `mfa_token` and the
+    session starts."""
+    user = mfa.pass_challenge(mfa_token=mfa_token, code=code, user_agent=user_agent, ip=ip)
+    return _logged_in(user, user_agent=user_agent, ip=ip)
+
+
+def _logged_in(user: User, *, user_agent: str, ip: str | None) -> TokenPair:
     pair = start_session(user=user, user_agent=user_agent, ip=ip)
     events.record(
         events.Type.LOGIN_SUCCEEDED, user=user, session_id=pair.session.pk, user_agent=user_agent, ip=ip

@@ -235,6 +235,8 @@ THROTTLE_RATES = {
     # email address asked for, whichever address asks (one inbox is not flooded).
     "mail": env.str("THROTTLE_MAIL", default="5/min"),
     "mail_address": env.str("THROTTLE_MAIL_ADDRESS", default="3/hour"),
+    # Per client address: the second step of a login (a TOTP or recovery code).
+    "mfa": env.str("THROTTLE_MFA", default="10/min"),
 }
 # Account lockout (accounts/lockout.py): LOCKOUT_FAILURES wrong passwords for one
 # username or email within LOCKOUT_WINDOW seconds, from any addresses, and its logins are
@@ -288,6 +290,22 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# --- The second factor (accounts/mfa.py) ------------------------------------------
+# TOTP secrets are encrypted at rest with a key derived (HKDF) from MFA_ENCRYPTION_KEY,
+# or from SECRET_KEY (then SECRET_KEY_FALLBACKS still decrypt) when it is not set. Set it
+# if SECRET_KEY may rotate: a lost key turns every user's second factor off in effect.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
+# The name authenticator apps show beside the account.
+MFA_ISSUER = env.str("MFA_ISSUER", default="Library")
+# The second step of a login: its mfa_token works MFA_TOKEN_SECONDS and MFA_TOKEN_TRIES
+# wrong codes; one user's wrong codes, over all their logins, at most MFA_USER_FAILURES
+# in MFA_USER_WINDOW_SECONDS (then every second step of theirs is refused until the
+# window passes).
+MFA_TOKEN_SECONDS = 5 * 60
+MFA_TOKEN_TRIES = 5
+MFA_USER_FAILURES = 10
+MFA_USER_WINDOW_SECONDS = 15 * 60
 
 # --- Mail: recovery, verification, security notices -------------------------------
 # No request talks to the mail server. A change that causes a mail enqueues a task in its

@@ -29,6 +29,7 @@ def test_me_shows_own_account(user_client, user):
         "date_joined": user.date_joined.isoformat().replace("+00:00", "Z"),
         "email_verified": False,
         "pending_email": None,
+        "mfa_enabled": False,
     }
 
 

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import events, sessions
-from accounts.models import LoginSession, RevokedAccessToken, SecurityEvent
+from accounts import events, mfa, sessions
+from accounts.models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent
 from accounts.tests.factories import UserFactory
 from library.tests.helpers import ME, bearer_client
 
@@ -54,6 +54,18 @@ def test_prune_tokens_deletes_only_what_expired(user):
     assert not RevokedAccessToken.objects.exists()
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [fresh.session.refresh_jti]
     assert not BlacklistedToken.objects.exists()
+
+
+def test_prune_tokens_keeps_second_login_steps_while_their_wrong_codes_count(user):
+    mfa.start_challenge(user)
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        recent = mfa.start_challenge(user)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=22)):
+        out = run("prune_tokens")
+
+    assert "Deleted 1 expired second login steps." in out
+    assert list(MfaChallenge.objects.values_list("digest", flat=True)) == [mfa._digest(recent.mfa_token)]
 
 
 def test_simplejwt_flushexpiredtokens_is_available(user):

@@ -29,8 +29,13 @@ class MeView(GenericAPIView):
         return self.request.user
 
     def get_throttles(self):
-        # Of GET, PATCH and DELETE, only DELETE checks the password.
-        return [PasswordCheckThrottle()] if self.request.method == "DELETE" else super().get_throttles()
+        # Of GET, PATCH and DELETE, DELETE checks the password, and PATCH when it has one.
+        checks_password = self.request.method == "DELETE" or (
+            self.request.method == "PATCH"
+            and isinstance(self.request.data, dict)
+            and "password" in self.request.data
+        )
+        return [PasswordCheckThrottle()] if checks_password else super().get_throttles()
 
     def get(self, request):
         return Response(self.get_serializer(request.user).data)

@@ -3,8 +3,9 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from .. import jwt, schema, selectors, services, sessions, verification
+from .. import jwt, mfa, schema, selectors, services, sessions, verification
 from ..client import client_details
+from ..mfa_serializers import MfaChallengeSerializer
 from ..models import LoginSession
 from ..serializers import (
     LoginSerializer,
@@ -37,8 +38,10 @@ class LoginView(AnonymousEndpoint):
     throttle_scope = "login"
 
     def post(self, request):
-        pair = sessions.log_in(**self.validated_data(request), **client_details(request))
-        return Response(TokenPairSerializer(pair).data)
+        answer = sessions.log_in(**self.validated_data(request), **client_details(request))
+        if isinstance(answer, mfa.Challenge):  # TOTP on: no tokens before the second step
+            return Response(MfaChallengeSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
+        return Response(TokenPairSerializer(answer).data)
 
 
 @schema.REFRESH

@@ -8,13 +8,17 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import sessions
+from accounts import mfa, sessions
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +38,11 @@ PASSWORD_RESET_CONFIRM = "/api/auth/password-reset/confirm/"
 EMAIL_VERIFY = "/api/auth/email/verify/"
 EMAIL_VERIFY_RESEND = "/api/auth/email/verify/resend/"
 USERS = "/api/accounts/users/"
+TOTP = "/api/auth/mfa/totp/"
+TOTP_SETUP = "/api/auth/mfa/totp/setup/"
+TOTP_CONFIRM = "/api/auth/mfa/totp/confirm/"
+RECOVERY_CODES = "/api/auth/mfa/recovery-codes/"
+LOGIN_CODE = "/api/auth/token/mfa/"
 AUTHORS = "/api/authors/"
 
 
@@ -80,6 +89,20 @@ def client_for(user) -> APIClient:
     client = bearer_client(pair.access)
     client.pair = pair
     return client
+
+
+def turn_on_totp(user) -> tuple[str, list[str]]:
+    """Turn `user`'s second factor on, as of three time steps ago (so that the codes of
+    now are unspent): its secret and its recovery codes."""
+    with time_machine.travel(timezone.now() - timedelta(seconds=90), tick=False):
+        secret = mfa.begin_setup(user).secret
+        codes = mfa.confirm_setup(user, code=pyotp.TOTP(secret).now())
+    return secret, codes
+
+
+def totp_code(secret: str, steps: int = 0) -> str:
+    """The TOTP code of `secret` now, or `steps` time steps from now."""
+    return pyotp.TOTP(secret).at(timezone.now(), counter_offset=steps)
 
 
 def readme_block(heading: str, language: str = "sh", nth: int = 0) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from library.tests.helpers import turn_on_totp
 from library.tests.servers import call, gunicorn, server_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,3 +121,23 @@ def test_a_lockout_counted_through_both_processes_is_seen_by_each(servers):
     # LOCKOUT_FAILURES is 3: the third failure, wherever it was counted, locks for both.
     assert failures == [401, 401, 401]
     assert (status, body["code"]) == (429, "account_locked")
+
+
+def test_a_second_factor_turned_off_through_one_process_is_seen_by_the_other(servers):
+    a, b = servers
+    user = UserFactory()
+    _, recovery_codes = turn_on_totp(user)
+    credentials = {"username": user.username, "password": PASSWORD}
+    status, challenge = call(b, "POST", "/api/auth/token/", credentials)
+    assert status == 202, challenge
+    # The mfa_token of one process is spent at the other.
+    status, pair = call(a, "POST", "/api/auth/token/mfa/", {**challenge, "code": recovery_codes[0]})
+    assert status == 200, pair
+
+    turned_off = call(
+        a, "DELETE", "/api/auth/mfa/totp/", {"password": PASSWORD, "code": recovery_codes[1]}, pair["access"]
+    )
+
+    assert turned_off[0] == 204
+    status, answer = call(b, "POST", "/api/auth/token/", credentials)
+    assert status == 200 and set(answer) == {"access", "refresh"}

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from accounts.models import LoginSession
+from accounts.models import LoginSession, SecurityEvent
 from accounts.tests.factories import UserFactory
 from authors.models import Author
 from library.tests.helpers import mails_to, readme_block, reset_link_fields
@@ -63,3 +63,24 @@ def test_the_password_reset_walk_through_runs_as_written(live_server, run_worker
     statuses = [line for line in reset.stdout.splitlines() if re.fullmatch(r"\d{3}", line)]
     assert statuses == ["204", "200", "401"]
     assert '{"token":["This password reset link is invalid' in reset.stdout
+
+
+def test_the_second_factor_walk_through_runs_as_written(live_server):
+    user = UserFactory(username="ada", email="ada@example.com", password="a long unguessable phrase")
+
+    result = run_block(readme_block("## A second factor with curl"), API=f"{live_server.url}/api")
+
+    assert result.returncode == 0, result.stderr
+    assert '{"recovery_codes":[' in result.stdout
+    assert '{"code":["The code is wrong, expired or already used."]}' in result.stdout
+    assert result.stdout.splitlines()[-1] == "204"
+    assert LoginSession.objects.filter(user=user).count() == 2
+    assert list(SecurityEvent.objects.filter(user=user).order_by("id").values_list("type", flat=True)) == [
+        "login_succeeded",
+        "totp_enabled",
+        "mfa_failed",
+        "recovery_code_used",
+        "login_succeeded",
+        "recovery_code_used",
+        "totp_disabled",
+    ]

@@ -35,20 +35,27 @@ from library.tests.helpers import (
     EMAIL_VERIFY_RESEND,
     EVENTS,
     LOGIN,
+    LOGIN_CODE,
     LOGOUT,
     LOGOUT_ALL,
     ME,
     PASSWORD_CHANGE,
     PASSWORD_RESET,
     PASSWORD_RESET_CONFIRM,
+    RECOVERY_CODES,
     REFRESH,
     REGISTER,
     REVOKE,
     SESSIONS,
+    TOTP,
+    TOTP_CONFIRM,
+    TOTP_SETUP,
     USERS,
     VERIFY,
     client_for,
     form_fields,
+    totp_code,
+    turn_on_totp,
 )
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +154,24 @@ def with_events(w):
     return w
 
 
+def with_totp(w):
+    """The user's second factor on; its secret and recovery codes on `w`."""
+    w.secret, w.recovery_codes = turn_on_totp(w.user)
+    return w
+
+
+def mfa_token(w) -> str:
+    """The token of the second step of the user's login, their second factor on."""
+    login = with_totp(w).anonymous.post(LOGIN, {"username": w.user.username, "password": PASSWORD})
+    return login.json()["mfa_token"]
+
+
+def setup_pending(w):
+    """A pending secret (set up, not confirmed) for the user; the secret on `w`."""
+    w.secret = w.user_client.post(TOTP_SETUP, {"password": PASSWORD}).json()["secret"]
+    return w
+
+
 def reset_link(w) -> dict:
     w.user.refresh_from_db()  # the token covers last_login, which logging in just moved
     return {
@@ -161,6 +186,8 @@ SESSION, USER, AUTHOR_ID = SESSIONS + "{id}/", USERS + "{id}/", AUTHORS + "{id}/
 CREDENTIALS = {"username": "ada", "email": "ada@example.com", "password": "a long unguessable phrase"}
 AUTHOR = {"name": "Anna Burns", "book": "Milkman", "country": "United Kingdom", "booker_prize": True}
 WRONG_CHANGE = {"old_password": "guess", "new_password": NEW_PASSWORD}
+NOT_A_CODE = "not-a-code"  # neither a TOTP code nor a recovery code, at any time
+BOTH_WRONG = {"password": "guess", "code": NOT_A_CODE}
 
 # One row a documented answer: what, where, which status, how, and the example it must be.
 # fmt: off
@@ -200,6 +227,27 @@ CASES = [
     Case("ask again", "post", EMAIL_VERIFY_RESEND, 202, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {"email": w.user.email})),
     Case("no address", "post", EMAIL_VERIFY_RESEND, 400, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {}), "Email"),
     Case("too often", "post", EMAIL_VERIFY_RESEND, 429, lambda w: exhaust(lambda: w.anonymous.post(EMAIL_VERIFY_RESEND, {})), "Throttled"),
+    Case("second factor on", "post", LOGIN, 202, lambda w: with_totp(w).anonymous.post(LOGIN, {"username": w.user.username, "password": PASSWORD})),
+    Case("a right code", "post", LOGIN_CODE, 200, lambda w: w.anonymous.post(LOGIN_CODE, {"mfa_token": mfa_token(w), "code": totp_code(w.secret)})),
+    Case("a wrong code", "post", LOGIN_CODE, 400, lambda w: w.anonymous.post(LOGIN_CODE, {"mfa_token": mfa_token(w), "code": NOT_A_CODE}), "Code"),
+    Case("an access token", "post", LOGIN_CODE, 400, lambda w: w.anonymous.post(LOGIN_CODE, {"mfa_token": w.user_client.pair.access, "code": "123456"}), "MfaToken"),
+    Case("too often", "post", LOGIN_CODE, 429, lambda w: exhaust(lambda: w.anonymous.post(LOGIN_CODE, {})), "Throttled"),
+    Case("set up", "post", TOTP_SETUP, 200, lambda w: w.user_client.post(TOTP_SETUP, {"password": PASSWORD})),
+    Case("a wrong password", "post", TOTP_SETUP, 400, lambda w: w.user_client.post(TOTP_SETUP, {"password": "guess"}), "Password"),
+    Case("already on", "post", TOTP_SETUP, 400, lambda w: with_totp(w).user_client.post(TOTP_SETUP, {"password": PASSWORD}), "NonFieldErrors"),
+    Case("guessing", "post", TOTP_SETUP, 429, lambda w: exhaust(lambda: w.user_client.post(TOTP_SETUP, {"password": "guess"})), "Throttled"),
+    Case("turn on", "post", TOTP_CONFIRM, 200, lambda w: w.user_client.post(TOTP_CONFIRM, {"code": totp_code(setup_pending(w).secret)})),
+    Case("a wrong code", "post", TOTP_CONFIRM, 400, lambda w: setup_pending(w).user_client.post(TOTP_CONFIRM, {"code": NOT_A_CODE}), "Code"),
+    Case("nothing set up", "post", TOTP_CONFIRM, 400, lambda w: w.user_client.post(TOTP_CONFIRM, {"code": "123456"}), "NonFieldErrors"),
+    Case("guessing", "post", TOTP_CONFIRM, 429, lambda w: exhaust(lambda: w.user_client.post(TOTP_CONFIRM, {"code": NOT_A_CODE})), "Throttled"),
+    Case("turn off", "delete", TOTP, 204, lambda w: with_totp(w).user_client.delete(TOTP, {"password": PASSWORD, "code": w.recovery_codes[0]})),
+    Case("a wrong code", "delete", TOTP, 400, lambda w: with_totp(w).user_client.delete(TOTP, {"password": PASSWORD, "code": NOT_A_CODE}), "Code"),
+    Case("already off", "delete", TOTP, 400, lambda w: w.user_client.delete(TOTP, {"password": PASSWORD, "code": "123456"}), "NonFieldErrors"),
+    Case("guessing", "delete", TOTP, 429, lambda w: exhaust(lambda: w.user_client.delete(TOTP, BOTH_WRONG)), "Throttled"),
+    Case("renew", "post", RECOVERY_CODES, 200, lambda w: with_totp(w).user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": totp_code(w.secret)})),
+    Case("a wrong code", "post", RECOVERY_CODES, 400, lambda w: with_totp(w).user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": NOT_A_CODE}), "Code"),
+    Case("second factor off", "post", RECOVERY_CODES, 400, lambda w: w.user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": "123456"}), "NonFieldErrors"),
+    Case("guessing", "post", RECOVERY_CODES, 429, lambda w: exhaust(lambda: w.user_client.post(RECOVERY_CODES, BOTH_WRONG)), "Throttled"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
@@ -212,6 +260,10 @@ CASES = [
     Case("read", "get", ME, 200, lambda w: w.user_client.get(ME)),
     Case("a new name", "patch", ME, 200, lambda w: w.user_client.patch(ME, {"first_name": "Ada", "last_name": "King"})),
     Case("someone else's email", "patch", ME, 400, lambda w: w.user_client.patch(ME, {"email": w.staff.email}), "Email"),
+    Case("a new email without a code", "patch", ME, 400, lambda w: with_totp(w).user_client.patch(ME, {"email": "new@example.com", "password": PASSWORD}), "Code"),
+    Case("guessing", "patch", ME, 429, lambda w: exhaust(lambda: w.user_client.patch(ME, {"email": "new@example.com", "password": "guess"})), "Throttled"),
+    Case("a wrong code", "delete", ME, 400, lambda w: with_totp(w).user_client.delete(ME, {"password": PASSWORD, "code": NOT_A_CODE}), "Code"),
+    Case("a wrong code", "post", PASSWORD_CHANGE, 400, lambda w: with_totp(w).user_client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "code": NOT_A_CODE}), "Code"),
     Case("delete", "delete", ME, 204, lambda w: w.user_client.delete(ME, {"password": PASSWORD})),
     Case("a wrong password", "delete", ME, 400, lambda w: w.user_client.delete(ME, {"password": "guess"}), "Password"),
     Case("guessing", "delete", ME, 429, lambda w: exhaust(lambda: w.user_client.delete(ME, {"password": "guess"})), "Throttled"),
@@ -257,9 +309,10 @@ CASES = [
 # answers past its last page, and what an author id answers when it is someone else's.
 WITH_LOGIN = [
     *[("post", path) for path in (REVOKE, LOGOUT, LOGOUT_ALL, PASSWORD_CHANGE, AUTHORS)],
+    *[("post", path) for path in (TOTP_SETUP, TOTP_CONFIRM, RECOVERY_CODES)],
     *[("get", path) for path in (SESSIONS, EVENTS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
     *[("patch", path) for path in (ME, USER, AUTHOR_ID)],
-    *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID)],
+    *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID, TOTP)],
     ("put", AUTHOR_ID),
 ]
 CASES += [

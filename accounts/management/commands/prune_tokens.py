@@ -7,7 +7,8 @@ from library.progress import progress
 class Command(BaseCommand):
     help = (
         "Delete what expired tokens leave behind: login sessions, revoked access-token "
-        "records and SimpleJWT's outstanding (and so blacklisted) tokens. Runs in batches; "
+        "records, SimpleJWT's outstanding (and so blacklisted) tokens, and the second steps of "
+        "logins (mfa_tokens) once expired and out of the wrong-code window. Runs in batches; "
         "safe to run from cron while the API serves."
     )
 

@@ -1,9 +1,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts import sessions
+from accounts import mfa, sessions
+from accounts.models import SecurityEvent
 from accounts.tests.factories import PASSWORD, UserFactory
 from authors.tests.factories import AuthorFactory
+from library.tests.helpers import turn_on_totp
 from library.tests.servers import call
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,3 +67,32 @@ def test_staff_search_and_filter_authors(live_server, page, screenshot):
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#result_list")).to_contain_text("Anna Burns")
     expect(page.locator("#result_list")).not_to_contain_text("Sally Rooney")
+
+
+def test_staff_turn_off_a_lost_phones_second_factor(live_server, page, screenshot):
+    staff = UserFactory(username="keeper", is_staff=True, is_superuser=True)
+    reader = UserFactory(username="ada", email="ada@example.com")
+    turn_on_totp(reader)
+    pair = sessions.start_session(user=reader, user_agent="Shelf/2.0 (iPhone)")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/accounts/user/")
+    page.locator("#id_username").fill(staff.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#result_list thead")).to_contain_text("Second factor")
+
+    page.locator("#searchbar").fill("ada@")
+    page.get_by_role("button", name="Search").click()
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("turn_off_second_factor")
+    page.locator("button[name=index]").click()  # "Go"
+    expect(page.locator(".messagelist")).to_contain_text("Turned off the second factor of 1 users.")
+    screenshot("admin-second-factor-off")
+
+    assert not mfa.enabled(reader)
+    assert call(live_server.url, "GET", "/api/accounts/me/", token=pair.access)[0] == 401
+    event = SecurityEvent.objects.get(user=reader, type="totp_disabled")
+    assert event.actor == staff
+    status, answer = call(
+        live_server.url, "POST", "/api/auth/token/", {"username": "ada", "password": PASSWORD}
+    )
+    assert status == 200 and "access" in answer
