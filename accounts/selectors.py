@@ -1,11 +1,26 @@
+from datetime import datetime
+
 from django.db.models import QuerySet
 
-from .models import LoginSession, User, identity_key
+from .models import LoginSession, SecurityEvent, User, identity_key
 
 
 def live_sessions(user: User) -> QuerySet[LoginSession]:
     """The user's sessions whose refresh token can still be exchanged, newest first."""
     return LoginSession.objects.live().filter(user=user)
+
+
+def logged_in_from(user: User, *, user_agent: str, ip: str | None, since: datetime) -> bool:
+    """Whether `user` has logged in since `since` from this client: this user agent (as a
+    session stores it) and this address, both. The history is the security log's
+    login_succeeded events, through the index on (user, created_at)."""
+    return SecurityEvent.objects.filter(
+        user=user,
+        type=SecurityEvent.Type.LOGIN_SUCCEEDED,
+        created_at__gte=since,
+        user_agent=(user_agent or "")[:255],
+        ip=ip,
+    ).exists()
 
 
 def users() -> QuerySet[User]:

@@ -179,6 +179,9 @@ CASES = [
     Case("no address", "post", EMAIL_VERIFY_RESEND, 400, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {}), "Email"),
     Case("too often", "post", EMAIL_VERIFY_RESEND, 429, lambda w: exhaust(lambda: w.anonymous.post(EMAIL_VERIFY_RESEND, {})), "Throttled"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
+    Case("name one", "patch", SESSION, 200, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's phone"})),
+    Case("a control character", "patch", SESSION, 400, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's\nphone"}), "Name"),
+    Case("someone else's", "patch", SESSION, 404, lambda w: w.user_client.patch(f"{SESSIONS}{w.staff_client.pair.session.pk}/", {"name": "Mine now"}), "NotFound"),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
     # --- accounts
@@ -231,7 +234,7 @@ CASES = [
 WITH_LOGIN = [
     *[("post", path) for path in (REVOKE, LOGOUT, LOGOUT_ALL, PASSWORD_CHANGE, AUTHORS)],
     *[("get", path) for path in (SESSIONS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
-    *[("patch", path) for path in (ME, USER, AUTHOR_ID)],
+    *[("patch", path) for path in (SESSION, ME, USER, AUTHOR_ID)],
     *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID)],
     ("put", AUTHOR_ID),
 ]
