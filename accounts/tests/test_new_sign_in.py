@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts import mail
+from accounts import events, mail, selectors
 from accounts.models import OutgoingMail
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.helpers import LOGIN, PASSWORD_CHANGE, mails_to
@@ -58,6 +58,7 @@ def test_a_login_from_a_new_address_mails_a_notice(ada, api_client, run_worker, 
     assert CAFE in notice.body
     assert FIREFOX in notice.body
     assert '"Firefox on Linux"' in notice.body
+    assert "had not used for 90 days" in notice.body
     assert "http://127.0.0.1:8000/api/auth/sessions/" in notice.body
     html = notice.alternatives[0].content
     assert 'href="http://127.0.0.1:8000/api/auth/sessions/"' in html
@@ -164,3 +165,29 @@ def test_an_account_deleted_before_the_mail_goes_gets_none(ada, api_client, run_
     run_worker()
 
     assert mailoutbox == []
+
+
+def test_the_history_compares_a_long_user_agent_as_the_log_stores_it(user):
+    long_agent = "Shelf/2.0 " + "x" * 300
+    events.record(events.Type.LOGIN_SUCCEEDED, user=user, user_agent=long_agent, ip=HOME)
+    since = timezone.now() - timedelta(days=1)
+
+    assert selectors.logged_in_from(user, user_agent=long_agent, ip=HOME, since=since)
+    assert not selectors.logged_in_from(user, user_agent=long_agent, ip=CAFE, since=since)
+    assert not selectors.logged_in_from(user, user_agent=long_agent[:200], ip=HOME, since=since)
+
+
+def test_the_history_is_the_users_own_successful_logins(user):
+    since = timezone.now() - timedelta(days=1)
+    events.record(events.Type.LOGIN_SUCCEEDED, user=UserFactory(), user_agent=FIREFOX, ip=HOME)
+    events.record(events.Type.LOGIN_FAILED, user=user, user_agent=FIREFOX, ip=HOME)
+
+    assert not selectors.logged_in_from(user, user_agent=FIREFOX, ip=HOME, since=since)
+
+
+def test_a_login_without_a_known_address_matches_one_without_an_address(user):
+    since = timezone.now() - timedelta(days=1)
+    events.record(events.Type.LOGIN_SUCCEEDED, user=user, user_agent=FIREFOX, ip=None)
+
+    assert selectors.logged_in_from(user, user_agent=FIREFOX, ip=None, since=since)
+    assert not selectors.logged_in_from(user, user_agent=FIREFOX, ip=HOME, since=since)
