@@ -257,9 +257,8 @@ def _mail_if_new_client(user: User, session: LoginSession, client: dict) -> None
     )
 
 
-def rename(*, session: LoginSession, name: str) -> LoginSession:
+def rename(*, session: LoginSession, name: str) -> None:
     """Give a session its owner's name for it ("Ada's phone"), in place of the one its
     user agent gave it."""
     session.name = name
     session.save(update_fields=["name"])
-    return session
