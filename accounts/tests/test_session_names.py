@@ -7,7 +7,7 @@ from accounts import sessions
 from accounts.client import UNKNOWN_CLIENT, client_name
 from accounts.models import LoginSession
 from accounts.tests.factories import UserFactory
-from library.tests.helpers import LOGIN, SESSIONS, bearer_client
+from library.tests.helpers import LOGIN, REFRESH, SESSIONS, bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,17 @@ def test_renaming_changes_nothing_else(user, user_client):
 
     phone.refresh_from_db()
     assert (phone.name, phone.user_agent, phone.ip) == ("Script", "curl/8", "203.0.113.9")
+
+
+def test_renaming_writes_the_name_only_so_a_refresh_meanwhile_stands(user, api_client):
+    pair = sessions.start_session(user=user, user_agent="curl/8")
+    read_before = LoginSession.objects.get(pk=pair.session.pk)
+    rotated = sessions.rotate(pair.refresh)  # between the rename's read and its write
+
+    sessions.rename(session=read_before, name="Script")
+
+    assert api_client.post(REFRESH, {"refresh": rotated.refresh}).status_code == 200
+    assert LoginSession.objects.get(pk=pair.session.pk).name == "Script"
 
 
 def test_a_patch_without_a_name_keeps_the_name(user_client):
