@@ -78,6 +78,14 @@ def test_a_login_names_its_session_after_the_client(api_client, password):
     assert [row["name"] for row in listed] == ["Firefox on Linux"]
 
 
+def test_a_client_without_a_user_agent_is_an_unknown_client(user):
+    unsaid = sessions.start_session(user=user).session
+    empty = sessions.start_session(user=user, user_agent="", ip="203.0.113.9").session
+
+    stored = LoginSession.objects.filter(pk__in=[unsaid.pk, empty.pk]).values_list("user_agent", "name")
+    assert list(stored) == [("", UNKNOWN_CLIENT), ("", UNKNOWN_CLIENT)]
+
+
 # --- renaming -----------------------------------------------------------------------------------
 
 
