@@ -13,7 +13,7 @@ class LiveSessionInline(admin.TabularInline):
     model = LoginSession
     verbose_name = "live login session"
     verbose_name_plural = "live login sessions"
-    fields = ["created_at", "last_used_at", "expires_at", "user_agent", "ip"]
+    fields = ["name", "created_at", "last_used_at", "expires_at", "user_agent", "ip"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from library.validators import no_control_characters
+
 # One message per uniqueness rule: the constraints below, the early check in the
 # serializers and the services' race fallback all say it with these.
 USERNAME_TAKEN = "A user with that username already exists."
@@ -157,6 +159,9 @@ class User(AbstractUser):
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
+SESSION_NAME_MAX_LENGTH = 100
+
+
 class LoginSessionQuerySet(models.QuerySet):
     def live(self) -> "LoginSessionQuerySet":
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -178,6 +183,13 @@ class LoginSession(models.Model):
     user_agent = models.CharField(max_length=255, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Named by accounts/client.client_name when it starts; renamed by its owner.
+    name = models.CharField(
+        max_length=SESSION_NAME_MAX_LENGTH,
+        validators=[no_control_characters],
+        help_text='What its owner calls it ("Ada\'s phone"); until renamed, a name made from its '
+        'user agent ("Firefox on Linux").',
+    )
 
     objects = LoginSessionQuerySet.as_manager()
 

@@ -30,6 +30,7 @@ from library.schema import (
     operation,
     post,
 )
+from library.validators import no_control_characters
 
 from . import lockout, mfa, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
@@ -47,6 +48,7 @@ from .serializers import (
     PUBLIC_USER_EXAMPLE,
     STAFF_USER_EXAMPLE,
     DeleteAccountSerializer,
+    LoginSessionNameSerializer,
     LoginSessionSerializer,
     MeSerializer,
     PublicUserSerializer,
@@ -151,6 +153,7 @@ REFUSED = error(
     "token_not_valid",
 )
 NO_SUCH_USER = not_found("User")
+CONTROL_CHARACTERS = no_control_characters.message
 
 # --- answers of the endpoints that work by mail -------------------------------------------
 Accepted = inline_serializer("Accepted", {"detail": serializers.CharField(help_text="What happens next.")})
@@ -240,7 +243,8 @@ REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and
 LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: forbidden("That refresh token belongs to another user.")})
 LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None)
 SESSIONS = extend_schema_view(
-    list=operation("List your live login sessions", "The session this request comes from is marked current.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
+    list=operation("List your live login sessions", "The session this request comes from is marked current. Each has a name: yours, or until you give one, a name made from its user agent. You hold at most MAX_SESSIONS_PER_USER (50) at once: a login beyond it ends the least recently used one.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
+    partial_update=operation("Name a login session", "Give one of your live sessions a name you will recognise (\"Ada's phone\"), in place of the one its user agent gave it.", {200: LoginSessionSerializer, 400: invalid({"name": [CONTROL_CHARACTERS]}, description="On `name`: empty, longer than 100 characters, or holding a control character."), 401: UNAUTHORIZED, 404: not_found("LoginSession")}, request=LoginSessionNameSerializer),
     destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: not_found("LoginSession")}),
 )
 

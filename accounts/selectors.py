@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from .models import LoginSession, SecurityEvent, User, identity_key
@@ -13,6 +15,19 @@ def security_events_visible_to(user: User) -> QuerySet[SecurityEvent]:
     API's list narrows staff to their own unless they name a user: accounts/filters.py)."""
     events = SecurityEvent.objects.select_related("user", "actor").order_by("-created_at", "-id")
     return events if user.is_staff else events.filter(user=user)
+
+
+def logged_in_from(user: User, *, user_agent: str, ip: str | None, since: datetime) -> bool:
+    """Whether `user` has logged in since `since` from this client: this user agent (as a
+    session stores it) and this address, both. The history is the security log's
+    login_succeeded events, through the index on (user, created_at)."""
+    return SecurityEvent.objects.filter(
+        user=user,
+        type=SecurityEvent.Type.LOGIN_SUCCEEDED,
+        created_at__gte=since,
+        user_agent=(user_agent or "")[:255],
+        ip=ip,
+    ).exists()
 
 
 def users() -> QuerySet[User]:

@@ -96,7 +96,8 @@ def change_password(
         tasks.send_later(
             mail.PASSWORD_CHANGED, to=user.email, user=user, client={"user_agent": user_agent, "ip": ip}
         )
-        return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
+        # Not a sign-in (no new-client notice): this client was logged in to change it.
+        return sessions.start_session(user=user, user_agent=user_agent, ip=ip, login=False)
 
 
 def delete_account(

@@ -290,6 +290,16 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+# Live login sessions a user may hold at once. A login beyond it ends the least recently
+# used one (SESSION_EVICTED in the security log), so a leaked password cannot pile up
+# sessions without bound (accounts/sessions.py).
+MAX_SESSIONS_PER_USER = env.int("MAX_SESSIONS_PER_USER", default=50)
+if MAX_SESSIONS_PER_USER < 1:
+    raise ImproperlyConfigured("MAX_SESSIONS_PER_USER must be at least 1.")
+# A login from a client (user agent) and address the account has not logged in from for
+# this many days mails a "new sign-in" notice. The history is the security log's
+# login_succeeded events, so this stays below the days they are kept (180).
+NEW_SIGN_IN_AFTER_DAYS = env.int("NEW_SIGN_IN_AFTER_DAYS", default=90)
 
 # --- The second factor (accounts/mfa.py) ------------------------------------------
 # TOTP secrets are encrypted at rest with a key derived (HKDF) from MFA_ENCRYPTION_KEY,

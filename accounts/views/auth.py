@@ -9,6 +9,7 @@ from ..mfa_serializers import MfaChallengeSerializer
 from ..models import LoginSession
 from ..serializers import (
     LoginSerializer,
+    LoginSessionNameSerializer,
     LoginSessionSerializer,
     LogoutSerializer,
     RefreshSerializer,
@@ -102,6 +103,14 @@ class LoginSessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, views
 
     def get_queryset(self):
         return selectors.live_sessions(self.request.user)
+
+    def partial_update(self, request, pk=None):
+        session = self.get_object()  # a live session of the caller's, or a 404
+        change = LoginSessionNameSerializer(session, data=request.data, partial=True)
+        change.is_valid(raise_exception=True)
+        if "name" in change.validated_data:
+            sessions.rename(session=session, name=change.validated_data["name"])
+        return Response(self.get_serializer(session).data)
 
     def perform_destroy(self, instance):
         sessions.end_session(user=self.request.user, session_id=instance.pk, **client_details(self.request))

@@ -249,6 +249,9 @@ CASES = [
     Case("second factor off", "post", RECOVERY_CODES, 400, lambda w: w.user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": "123456"}), "NonFieldErrors"),
     Case("guessing", "post", RECOVERY_CODES, 429, lambda w: exhaust(lambda: w.user_client.post(RECOVERY_CODES, BOTH_WRONG)), "Throttled"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
+    Case("name one", "patch", SESSION, 200, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's phone"})),
+    Case("a control character", "patch", SESSION, 400, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's\nphone"}), "Name"),
+    Case("someone else's", "patch", SESSION, 404, lambda w: w.user_client.patch(f"{SESSIONS}{w.staff_client.pair.session.pk}/", {"name": "Mine now"}), "NotFound"),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
     Case("filtered", "get", EVENTS, 200, lambda w: with_events(w).user_client.get(f"{EVENTS}?type=login_failed&type=logout&created_after=2026-01-01T00:00:00Z")),
@@ -311,7 +314,7 @@ WITH_LOGIN = [
     *[("post", path) for path in (REVOKE, LOGOUT, LOGOUT_ALL, PASSWORD_CHANGE, AUTHORS)],
     *[("post", path) for path in (TOTP_SETUP, TOTP_CONFIRM, RECOVERY_CODES)],
     *[("get", path) for path in (SESSIONS, EVENTS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
-    *[("patch", path) for path in (ME, USER, AUTHOR_ID)],
+    *[("patch", path) for path in (SESSION, ME, USER, AUTHOR_ID)],
     *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID, TOTP)],
     ("put", AUTHOR_ID),
 ]
