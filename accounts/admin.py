@@ -1,16 +1,19 @@
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef
 
-from . import services, sessions, tasks
-from .models import LoginSession, OutgoingMail, TOTPDevice, User
+from . import events, services, sessions, tasks
+from .client import client_details
+from .models import LoginSession, OutgoingMail, SecurityEvent, TOTPDevice, User
 
 
 class LiveSessionInline(admin.TabularInline):
     model = LoginSession
     verbose_name = "live login session"
     verbose_name_plural = "live login sessions"
-    fields = ["created_at", "last_used_at", "expires_at", "user_agent", "ip"]
+    fields = ["name", "created_at", "last_used_at", "expires_at", "user_agent", "ip"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -60,6 +63,29 @@ class UserAdmin(DjangoUserAdmin):
         )
         return [*super().get_readonly_fields(request, obj), *privileges]
 
+    # Whatever a staff member changes here (flags, a password, a deletion) the security
+    # log records through the signals (accounts/signals.py): told who did it, and from where.
+    @contextmanager
+    def acting(self, request):
+        with events.circumstances(actor=request.user, **client_details(request)):
+            yield
+
+    def changeform_view(self, request, *args, **kwargs):
+        with self.acting(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):  # the actions, bulk deletion
+        with self.acting(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with self.acting(request):
+            return super().delete_view(request, *args, **kwargs)
+
+    def user_change_password(self, request, *args, **kwargs):
+        with self.acting(request):
+            return super().user_change_password(request, *args, **kwargs)
+
     @admin.display(boolean=True, description="second factor")
     def mfa_enabled(self, user):
         return user.mfa_enabled
@@ -79,7 +105,8 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Revoke all tokens of the selected users")
     def revoke_all_tokens(self, request, queryset):
-        ended = sum(sessions.end_all_sessions(user) for user in queryset)
+        client = client_details(request)
+        ended = sum(sessions.log_out_everywhere(user=user, actor=request.user, **client) for user in queryset)
         self.message_user(request, f"Ended {ended} login sessions of {queryset.count()} users.")
 
     @admin.action(description="Deactivate the selected users (and revoke their tokens)")
@@ -88,7 +115,7 @@ class UserAdmin(DjangoUserAdmin):
             user for user in queryset.exclude(pk=request.user.pk) if services.may_manage(request.user, user)
         ]
         for user in others:
-            services.set_user_flags(user=user, actor=request.user, is_active=False)
+            services.set_user_flags(user=user, actor=request.user, is_active=False, **client_details(request))
         self.message_user(request, f"Deactivated {len(others)} users.")
         if len(others) < queryset.count():
             self.message_user(
@@ -119,3 +146,28 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         self.message_user(request, f"Queued {retried} failed mails for delivery.")
         if retried < queryset.count():
             self.message_user(request, "Skipped the mails that had not failed.", level=messages.WARNING)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Everyone's security log, read-only: events are written by accounts/events.record
+    only, and removed by age only (manage.py prune_events)."""
+
+    list_display = ["created_at", "type", "user", "actor", "identifier", "ip", "user_agent"]
+    list_filter = ["type", ("user", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "identifier", "ip"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # the log grows without bound; the paginator counts once
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in SecurityEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

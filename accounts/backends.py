@@ -15,9 +15,8 @@ class UsernameOrEmailBackend(ModelBackend):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        find = selectors.users_with_email if "@" in username else selectors.users_named
         try:
-            user = find(username).get()
+            user = selectors.users_identified_by(username).get()
         except User.DoesNotExist:
             User().set_password(password)
             return None

@@ -10,6 +10,9 @@ undone (a failed login, which changes nothing, is recorded outside any transacti
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import DatabaseError, transaction
 
@@ -18,6 +21,10 @@ from .models import SecurityEvent, User
 logger = logging.getLogger(__name__)
 
 Type = SecurityEvent.Type
+
+# Who acts and from where, for the events that the signals record (accounts/signals.py):
+# a model signal sees the saved user, never the request. Set by `circumstances`.
+_circumstances: ContextVar[dict | None] = ContextVar("security_event_circumstances", default=None)
 
 
 def record(
@@ -48,3 +55,21 @@ def record(
             )
     except DatabaseError:
         logger.exception("Could not record the security event %s for user %s", type, user and user.pk)
+
+
+@contextmanager
+def circumstances(**known) -> Iterator[None]:
+    """Tell the events the signals record inside this block what the caller knows:
+    `actor`, `user_agent`, `ip`, `session_id` (record's arguments), and
+    `password_event`, the type a new password is recorded as (PASSWORD_RESET for a
+    mailed link; PASSWORD_CHANGED otherwise). Blocks nest; the innermost wins."""
+    token = _circumstances.set({**(_circumstances.get() or {}), **known})
+    try:
+        yield
+    finally:
+        _circumstances.reset(token)
+
+
+def current_circumstances() -> dict:
+    """What the enclosing `circumstances` blocks told; empty outside any."""
+    return dict(_circumstances.get() or {})

@@ -8,8 +8,9 @@ holds only the kind, the address and what the text tells. It is also where an ad
 looked up, so that asking for a reset costs a request the same whether or not the
 address has an account.
 
-Links go to FRONTEND_URL's /reset-password and /verify-email when it is set, otherwise
-to the pages this server renders (accounts/views/pages.py) under SITE_URL.
+Links go to FRONTEND_URL's /reset-password, /verify-email and /sessions when it is set,
+otherwise to the pages this server renders (accounts/views/pages.py) and the API's list
+of sessions, under SITE_URL.
 """
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ PASSWORD_RESET_DONE = "password_reset_done"  # noqa: S105
 EMAIL_CHANGE_REQUESTED = "email_change_requested"
 ACCOUNT_DELETED = "account_deleted"
 REGISTRATION_ATTEMPT = "registration_attempt"
+NEW_SIGN_IN = "new_sign_in"  # a login from a client and address not seen lately (sessions.py)
 
 SUBJECTS = {
     PASSWORD_RESET: "Set a new password",
@@ -44,6 +46,7 @@ SUBJECTS = {
     EMAIL_CHANGE_REQUESTED: "A change of your email address was requested",
     ACCOUNT_DELETED: "Your account was deleted",
     REGISTRATION_ATTEMPT: "Someone tried to register with your email address",
+    NEW_SIGN_IN: "New sign-in to your account",
 }
 
 
@@ -61,7 +64,11 @@ def compose(kind: str, *, to: str, user: User | None, context: dict) -> Composed
     A link goes to the address as the account stores it, never as the request spelt it:
     two spellings that compare equal (in another case or Unicode form) may still be two
     mailboxes, and the other one may be an attacker's."""
-    links = {PASSWORD_RESET: _password_reset_link, VERIFY_EMAIL: _verification_link}
+    links = {
+        PASSWORD_RESET: _password_reset_link,
+        VERIFY_EMAIL: _verification_link,
+        NEW_SIGN_IN: _sessions_link,
+    }
     extra = {}
     if kind in links:
         found = links[kind](to, user)
@@ -120,6 +127,19 @@ def _verification_link(to: str, user: User | None) -> tuple[User, str, dict] | N
             "is_change": is_change,
         },
     )
+
+
+def _sessions_link(to: str, user: User | None) -> tuple[User, str, dict] | None:
+    """Where the owner of a new sign-in sees their sessions and ends one: the front-end's
+    /sessions, or the API's list (the browsable API, after its login). Nothing for an
+    account deleted meanwhile."""
+    if user is None:
+        return None
+    if settings.FRONTEND_URL:
+        link = f"{settings.FRONTEND_URL}/sessions"
+    else:
+        link = _site_url() + reverse("accounts:session-list")
+    return user, to, {"link": link}
 
 
 def _site_url() -> str:

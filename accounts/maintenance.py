@@ -1,4 +1,5 @@
-"""Housekeeping that keeps the token tables small: run from cron (manage.py prune_tokens)."""
+"""Housekeeping that keeps the token tables and the security log small: run from cron
+(manage.py prune_tokens, manage.py prune_events)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -8,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from .models import LoginSession, MfaChallenge, RevokedAccessToken
+from .models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent
 
 
 def prune_expired(
@@ -35,6 +36,15 @@ def prune_expired(
         )
         for table, rows in expired.items()
     }
+
+
+def prune_events(
+    *, days: int = 180, batch_size: int = 5000, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Delete the security events older than `days` days, in batches like prune_expired;
+    `on_batch(rows)` hears of each one."""
+    old = SecurityEvent.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
+    return _delete_in_batches(old, batch_size, on_batch or (lambda count: None))
 
 
 def _delete_in_batches(rows: QuerySet, batch_size: int, on_batch: Callable[[int], None]) -> int:

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from library.validators import no_control_characters
+
 # One message per uniqueness rule: the constraints below, the early check in the
 # serializers and the services' race fallback all say it with these.
 USERNAME_TAKEN = "A user with that username already exists."
@@ -95,6 +97,8 @@ class User(AbstractUser):
         deferred = self.get_deferred_fields()
         stored = None if {"password", "is_active"} & deferred else (self.password, self.is_active)
         self._stored_credentials = stored
+        flags = None if set(self.FLAGS) & deferred else {name: getattr(self, name) for name in self.FLAGS}
+        self._stored_flags = flags
         self._rehashing = False
 
     def credentials_changed(self, update_fields=None) -> bool:
@@ -112,6 +116,32 @@ class User(AbstractUser):
         deactivated = "is_active" in written and was_active and not self.is_active
         return new_password or deactivated
 
+    # The flags whose changes the security log records (accounts/signals.py).
+    FLAGS = ("is_active", "is_staff", "is_superuser")
+
+    def password_changed(self, update_fields=None) -> bool:
+        """Whether saving this object stores a new password (a rehash at login is not one)."""
+        stored = getattr(self, "_stored_credentials", None)
+        written = set(update_fields) if update_fields is not None else {"password"}
+        return (
+            stored is not None
+            and "password" in written
+            and self.password != stored[0]
+            and not self._rehashing
+        )
+
+    def changed_flags(self, update_fields=None) -> dict[str, bool]:
+        """The FLAGS that saving this object changes, with their new values."""
+        stored = getattr(self, "_stored_flags", None)
+        if stored is None:
+            return {}
+        written = set(update_fields) if update_fields is not None else set(self.FLAGS)
+        return {
+            name: getattr(self, name)
+            for name in self.FLAGS
+            if name in written and getattr(self, name) != stored[name]
+        }
+
     def check_password(self, raw_password: str) -> bool:
         self._rehashing = True  # Django saves an upgraded hash of the same password here.
         try:
@@ -127,6 +157,9 @@ class User(AbstractUser):
         key_salt = "accounts.User.get_session_auth_hash"
         value = f"{self.password}|{self.sessions_ended_at.isoformat()}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+SESSION_NAME_MAX_LENGTH = 100
 
 
 class LoginSessionQuerySet(models.QuerySet):
@@ -150,6 +183,13 @@ class LoginSession(models.Model):
     user_agent = models.CharField(max_length=255, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Named by accounts/client.client_name when it starts; renamed by its owner.
+    name = models.CharField(
+        max_length=SESSION_NAME_MAX_LENGTH,
+        validators=[no_control_characters],
+        help_text='What its owner calls it ("Ada\'s phone"); until renamed, a name made from its '
+        'user agent ("Firefox on Linux").',
+    )
 
     objects = LoginSessionQuerySet.as_manager()
 

@@ -7,13 +7,15 @@
 - The link carries Django's reset token (accounts/tokens.py): it expires after
   PASSWORD_RESET_TIMEOUT and dies once the password changes, by this or any path.
 - Setting a password with it ends every session of the user (accounts/signals.py),
-  mails a notice, and counts as proof of the address: the link reached it.
+  mails a notice, counts as proof of the address (the link reached it), and lifts a
+  lockout of the username and the email (accounts/lockout.py). The security log records
+  it as a reset, not a change (the signal, told here).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import mail, services, tasks, tokens
+from . import events, lockout, mail, services, tasks, tokens
 from .models import User
 
 RESET_REQUESTED = "If an account has this email address, a link to set a new password is on its way."
@@ -31,7 +33,8 @@ def reset_password(
     user = tokens.user_for_reset(uid, token)
     services.check_password_strength(new_password, user=user, field="new_password")
     user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
-    with transaction.atomic():
+    told = {"password_event": events.Type.PASSWORD_RESET, "user_agent": user_agent, "ip": ip}
+    with transaction.atomic(), events.circumstances(**told):
         # Checked again under the write lock: of two uses of one link, one sets the password.
         current = User.objects.select_for_update().get(pk=user.pk)
         tokens.check_reset_token(current, token)
@@ -40,4 +43,5 @@ def reset_password(
         tasks.send_later(
             mail.PASSWORD_RESET_DONE, to=user.email, user=user, client={"user_agent": user_agent, "ip": ip}
         )
+    lockout.clear(user, user_agent=user_agent, ip=ip)  # the owner proved the address: let them in
     return user

@@ -22,6 +22,7 @@ from library.schema import (
     PASSWORD_THROTTLED,
     THROTTLED,
     UNAUTHORIZED,
+    Error,
     error,
     forbidden,
     invalid,
@@ -29,9 +30,12 @@ from library.schema import (
     operation,
     post,
 )
+from library.validators import no_control_characters
 
-from . import mfa, recovery, tokens, verification
+from . import lockout, mfa, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
+from .event_serializers import SecurityEventSerializer
+from .filters import ONLY_STAFF_NAME_A_USER
 from .mfa_serializers import (
     MFA_CHALLENGE_EXAMPLE,
     BothFactorsSerializer,
@@ -44,6 +48,7 @@ from .serializers import (
     PUBLIC_USER_EXAMPLE,
     STAFF_USER_EXAMPLE,
     DeleteAccountSerializer,
+    LoginSessionNameSerializer,
     LoginSessionSerializer,
     MeSerializer,
     PublicUserSerializer,
@@ -148,6 +153,7 @@ REFUSED = error(
     "token_not_valid",
 )
 NO_SUCH_USER = not_found("User")
+CONTROL_CHARACTERS = no_control_characters.message
 
 # --- answers of the endpoints that work by mail -------------------------------------------
 Accepted = inline_serializer("Accepted", {"detail": serializers.CharField(help_text="What happens next.")})
@@ -196,6 +202,25 @@ EMAIL_NOT_VERIFIED = error(
     "email_not_verified",
 )
 
+LOGIN_REFUSED_FOR_NOW = OpenApiResponse(
+    response=Error,
+    description="Refused before the password is looked at, for one of two reasons that `code` tells apart; "
+    "Retry-After says when to try again. `throttled`: too many login attempts from this client address "
+    "(THROTTLE_LOGIN). `account_locked`: LOCKOUT_FAILURES wrong passwords for this username or email within "
+    "LOCKOUT_WINDOW seconds, from any addresses; its logins are refused for LOCKOUT_WINDOW, or until the "
+    "password is reset. The same answer whether or not the name has an account.",
+    examples=[
+        *THROTTLED.examples,
+        OpenApiExample(
+            "account_locked",
+            value={
+                "detail": f"{lockout.LOCKED} Expected available in 900 seconds.",
+                "code": "account_locked",
+            },
+            response_only=True,
+        ),
+    ],
+)
 SECOND_STEP = OpenApiResponse(
     response=MfaChallengeSerializer,
     description="The password is right and the second factor is on: no tokens yet. POST the mfa_token with a "
@@ -210,7 +235,7 @@ CODE_REFUSED = {"code": [mfa.WRONG_CODE]}
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
 REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429).", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW})
 LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account.", {200: TokenPairSerializer, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED})
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
@@ -218,7 +243,8 @@ REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and
 LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: forbidden("That refresh token belongs to another user.")})
 LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None)
 SESSIONS = extend_schema_view(
-    list=operation("List your live login sessions", "The session this request comes from is marked current.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
+    list=operation("List your live login sessions", "The session this request comes from is marked current. Each has a name: yours, or until you give one, a name made from its user agent. You hold at most MAX_SESSIONS_PER_USER (50) at once: a login beyond it ends the least recently used one.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
+    partial_update=operation("Name a login session", "Give one of your live sessions a name you will recognise (\"Ada's phone\"), in place of the one its user agent gave it.", {200: LoginSessionSerializer, 400: invalid({"name": [CONTROL_CHARACTERS]}, description="On `name`: empty, longer than 100 characters, or holding a control character."), 401: UNAUTHORIZED, 404: not_found("LoginSession")}, request=LoginSessionNameSerializer),
     destroy=operation("End a login session", "Its refresh token and every access token issued in it stop working.", {204: NO_CONTENT, 401: UNAUTHORIZED, 404: not_found("LoginSession")}),
 )
 
@@ -246,5 +272,16 @@ USERS = extend_schema_view(
     retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NO_SUCH_USER}, examples=USER_EXAMPLES),
     partial_update=operation("Activate, deactivate, promote or demote a user (staff)", "Deactivating takes effect on that user's very next request. Staff act on accounts that are not staff; only superusers change is_staff or act on staff.", {200: StaffUserSerializer, 400: invalid({"non_field_errors": ["You cannot deactivate or demote your own account."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}, request=StaffUserSerializer),
     destroy=operation("Delete a user (staff)", "The user, their authors and their sessions go. Staff delete their own account at /me/.", {204: NO_CONTENT, 400: invalid({"non_field_errors": ["Delete your own account at /api/accounts/me/."]}), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_USER}),
+)
+
+# --- auth: the security log ---------------------------------------------------------------
+BAD_EVENT_QUERY = invalid(
+    {"type": ["Select a valid choice. bogus is not one of the available choices."]},
+    {"created_after": ["Enter a valid date/time."]},
+    {"user": [ONLY_STAFF_NAME_A_USER]},
+    description="A filter value is invalid: an unknown type, a time that is not ISO 8601, or `user` from someone who is not staff.",
+)
+EVENTS = extend_schema_view(
+    get=operation("Your security log", "Your own events, newest first, paginated: logins (and failed ones naming your account), sessions and tokens ended, password, address and flag changes, each with its time, client and session. `identifier` shows only what names your own account. Staff may name another user with `user`. Events older than the server keeps (manage.py prune_events, 180 days by default) are gone.", {200: SecurityEventSerializer(many=True), 400: BAD_EVENT_QUERY, 401: UNAUTHORIZED, 404: INVALID_PAGE}),
 )
 # fmt: on

@@ -256,6 +256,7 @@ class LogoutSerializer(serializers.Serializer):
                 "created_at": "2026-11-22T18:00:00Z",
                 "expires_at": "2026-11-29T18:00:00Z",
                 "last_used_at": "2026-11-22T18:10:00Z",
+                "name": "Ada's phone",
                 "user_agent": "Shelf/2.0 (iPhone)",
                 "ip": "203.0.113.7",
                 "current": True,
@@ -274,6 +275,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
             "created_at",
             "expires_at",
             "last_used_at",
+            "name",
             "user_agent",
             "ip",
             "current",
@@ -283,6 +285,17 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     def get_current(self, session: LoginSession) -> bool:
         token = self.context["request"].auth
         return token is not None and token.get(jwt.SESSION_CLAIM) == str(session.pk)
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Rename", value={"name": "Ada's phone"}, request_only=True)]
+)
+class LoginSessionNameSerializer(serializers.ModelSerializer):
+    """A session's new name: up to 100 characters, none of them a control character."""
+
+    class Meta:
+        model = LoginSession
+        fields = ["name"]
 
 
 class UserView(serializers.Field):

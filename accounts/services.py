@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from . import mail, mfa, selectors, sessions, tasks, verification
+from . import events, mail, mfa, selectors, sessions, tasks, verification
 from .models import EMAIL_TAKEN, USERNAME_TAKEN, User
 
 
@@ -85,28 +85,29 @@ def change_password(
     ip: str | None = None,
 ) -> sessions.TokenPair:
     """Set a new password and start a fresh session for this client; saving the password
-    ends every other session (accounts/signals.py). The address is told. With TOTP on,
-    a code too."""
+    ends every other session and is recorded (accounts/signals.py). The address is told.
+    With TOTP on, a code too."""
     confirm_password(user, old_password, field="old_password")
     check_password_strength(new_password, user=user, field="new_password")
     mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)  # last: it spends the code
     user.set_password(new_password)  # Hashed before the transaction: no write lock held meanwhile.
-    with transaction.atomic():
+    with transaction.atomic(), events.circumstances(user_agent=user_agent, ip=ip):
         user.save(update_fields=["password"])
         tasks.send_later(
             mail.PASSWORD_CHANGED, to=user.email, user=user, client={"user_agent": user_agent, "ip": ip}
         )
-        return sessions.start_session(user=user, user_agent=user_agent, ip=ip)
+        # Not a sign-in (no new-client notice): this client was logged in to change it.
+        return sessions.start_session(user=user, user_agent=user_agent, ip=ip, login=False)
 
 
 def delete_account(
     *, user: User, password: str, code: str = "", user_agent: str = "", ip: str | None = None
 ) -> None:
     """Delete the user with everything they own, once they confirm their password (and,
-    with TOTP on, a code); the address is told."""
+    with TOTP on, a code); the address is told, and the log records it (accounts/signals.py)."""
     confirm_password(user, password, field="password")
     mfa.check_second_factor(user, code, user_agent=user_agent, ip=ip)
-    with transaction.atomic():
+    with transaction.atomic(), events.circumstances(user_agent=user_agent, ip=ip):
         client = {"user_agent": user_agent, "ip": ip}
         tasks.send_later(mail.ACCOUNT_DELETED, to=user.email, client=client, username=user.username)
         user.delete()
@@ -118,10 +119,12 @@ def set_user_flags(
     actor: User,
     is_active: bool | None = None,
     is_staff: bool | None = None,
+    user_agent: str = "",
+    ip: str | None = None,
 ) -> User:
-    """Staff change who may log in and who is staff; deactivation ends every session
-    (accounts/signals.py). Nobody deactivates or demotes themselves here, so nobody locks
-    themselves out."""
+    """Staff change who may log in and who is staff; deactivation ends every session, and
+    each change is recorded with its actor (accounts/signals.py). Nobody deactivates or
+    demotes themselves here, so nobody locks themselves out."""
     if user.pk == actor.pk and False in (is_active, is_staff):
         raise ValidationError({NON_FIELD_ERRORS: ["You cannot deactivate or demote your own account."]})
     check_may_manage(actor, user)
@@ -134,17 +137,18 @@ def set_user_flags(
         changed["is_staff"] = is_staff
     for name, value in changed.items():
         setattr(user, name, value)
-    with transaction.atomic():
+    with transaction.atomic(), events.circumstances(actor=actor, user_agent=user_agent, ip=ip):
         user.save(update_fields=list(changed))
     return user
 
 
-def delete_user(*, user: User, actor: User) -> None:
-    """Staff delete another user and everything they own."""
+def delete_user(*, user: User, actor: User, user_agent: str = "", ip: str | None = None) -> None:
+    """Staff delete another user and everything they own; the log records who did."""
     if user.pk == actor.pk:
         raise ValidationError({NON_FIELD_ERRORS: ["Delete your own account at /api/accounts/me/."]})
     check_may_manage(actor, user)
-    user.delete()
+    with events.circumstances(actor=actor, user_agent=user_agent, ip=ip):
+        user.delete()
 
 
 # --- the second factor's switches: the password first, then (accounts/mfa.py) the code ------

@@ -11,6 +11,10 @@ id in the `sid` claim. The rules, in the order a client meets them:
   rotated (possibly stolen) token: the whole session ends.
 - An access token is accepted while its user is active, its session has not ended and
   its own id has not been revoked (accounts/access.py checks it on every request).
+- A session is named after its client ("Firefox on Linux") until its owner renames it.
+  Starting one beyond MAX_SESSIONS_PER_USER ends the least recently used ones, so a
+  leaked password cannot pile up sessions; a login from a client and address the user
+  has not logged in from lately mails a "new sign-in" notice.
 - Revoking an access token revokes that token only. Revoking a refresh token (the
   current one or any rotated one before it), logging out or deleting a session ends the
   session: its refresh and every access token issued
@@ -23,15 +27,18 @@ can read them in the admin; the signed token itself is never stored.
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import events, jwt, mfa, verification
+from . import events, jwt, lockout, mail, mfa, selectors, tasks, verification
 from .access import user_for_access
+from .client import client_name
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
 
@@ -51,9 +58,14 @@ def log_in(
 ) -> TokenPair | mfa.Challenge:
     """Check credentials and start a session; every failure gets the same answer. With
     TOTP on, the session starts at log_in_with_code instead (accounts/mfa.py)."""
+    lockout.check(username)  # before the hash
     user = authenticate(None, username=username, password=password)
     if user is None:
-        events.record(events.Type.LOGIN_FAILED, identifier=username, user_agent=user_agent, ip=ip)
+        # The account the identifier names, if any, so that its owner sees the attempt in
+        # their log; one indexed read, whether or not there is one.
+        named = selectors.users_identified_by(username).first()
+        events.record(events.Type.LOGIN_FAILED, user=named, identifier=username, user_agent=user_agent, ip=ip)
+        lockout.note_failure(username, user_agent=user_agent, ip=ip)
         raise InvalidCredentials("No active account found with the given credentials.")
     verification.check_may_log_in(user)
     if mfa.enabled(user):
@@ -76,25 +88,35 @@ def _logged_in(user: User, *, user_agent: str, ip: str | None) -> TokenPair:
     return pair
 
 
-def start_session(*, user: User, user_agent: str = "", ip: str | None = None) -> TokenPair:
-    """Log `user` in: a new login session and its first token pair."""
+def start_session(
+    *, user: User, user_agent: str = "", ip: str | None = None, login: bool = True
+) -> TokenPair:
+    """Log `user` in: a new login session, named after its client, and its first token
+    pair. Beyond MAX_SESSIONS_PER_USER the least recently used sessions end; a `login`
+    from a new client mails a notice (see "New sessions" below). A password change
+    passes login=False: its client was logged in already."""
     session_id = uuid.uuid4()
     refresh = jwt.new_refresh(user.pk, session_id)
+    client = {"user_agent": (user_agent or "")[:255], "ip": ip}
     with transaction.atomic():
+        last_login = _lock_user(user)
+        _end_least_recently_used(user, keep=settings.MAX_SESSIONS_PER_USER - 1, by=session_id, client=client)
         session = LoginSession.objects.create(
             id=session_id,
             user=user,
             refresh_jti=refresh[jwt.JTI_CLAIM],
             expires_at=jwt.expiry(refresh),
-            user_agent=(user_agent or "")[:255],
-            ip=ip,
+            name=client_name(user_agent),
+            **client,
         )
         jwt.record_issued(refresh, user.pk)
         User.objects.filter(pk=user.pk).update(last_login=jwt.issued_at(refresh))
+        if login and last_login is not None:  # a first login ever: the account was just made
+            _mail_if_new_client(user, session, client)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session=session)
 
 
-def rotate(raw_refresh: str) -> TokenPair:
+def rotate(raw_refresh: str, *, user_agent: str = "", ip: str | None = None) -> TokenPair:
     """Exchange the session's latest refresh token for a new pair; reuse ends the session."""
     refresh = jwt.decode_refresh(raw_refresh)
     session_id, user_id = jwt.claim_session(refresh), jwt.claim_user(refresh)
@@ -117,7 +139,11 @@ def rotate(raw_refresh: str) -> TokenPair:
             jwt.record_issued(new_refresh, user_id)
             jwt.record_blacklisted([refresh[jwt.JTI_CLAIM]])
     if not swapped:
-        end_sessions(LoginSession.objects.filter(pk=session_id))
+        if end_sessions(LoginSession.objects.filter(pk=session_id)) and active:
+            # It ended a live session of an active user: an earlier refresh token came back.
+            # The session's user exists (sessions go with their user); its id is enough.
+            reuse = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+            events.record(events.Type.REFRESH_REUSED, user=User(pk=user_id), **reuse)
         raise InvalidToken("Refresh token was already used, revoked or expired; log in again.")
     return TokenPair(access=str(new_refresh.access_token), refresh=str(new_refresh))
 
@@ -147,8 +173,9 @@ def verify(raw_token: str) -> None:
 # --- end -----------------------------------------------------------------------------------
 
 
-def revoke(raw_token: str, *, by: User) -> None:
-    """Revoke one token on behalf of `by`, who must own it or be staff. Idempotent."""
+def revoke(raw_token: str, *, by: User, user_agent: str = "", ip: str | None = None) -> None:
+    """Revoke one token on behalf of `by`, who must own it or be staff. Idempotent; each
+    revocation is recorded for the token's owner (with `by` as actor if staff)."""
     try:
         token = jwt.decode(raw_token)
     except ExpiredToken:
@@ -172,9 +199,21 @@ def revoke(raw_token: str, *, by: User) -> None:
         )
     else:
         raise ValidationError({"token": ["Token is neither an access nor a refresh token."]})
+    owner = by if owner_id == by.pk else User.objects.filter(pk=owner_id).first()
+    if owner is not None:
+        client = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+        actor = by if owner is not by else None
+        events.record(events.Type.TOKEN_REVOKED, user=owner, actor=actor, detail={"token": kind}, **client)
 
 
-def log_out(*, user: User, access: jwt.Token | None = None, raw_refresh: str | None = None) -> None:
+def log_out(
+    *,
+    user: User,
+    access: jwt.Token | None = None,
+    raw_refresh: str | None = None,
+    user_agent: str = "",
+    ip: str | None = None,
+) -> None:
     """End the session of the bearer access token, and that of `raw_refresh` if given.
 
     The refresh token must be `user`'s; an expired one has no session left to end.
@@ -192,6 +231,34 @@ def log_out(*, user: User, access: jwt.Token | None = None, raw_refresh: str | N
                 raise PermissionDenied("That refresh token belongs to another user.")
             session_ids.append(jwt.claim_session(refresh))
     end_sessions(LoginSession.objects.filter(pk__in=session_ids, user=user))
+    for session_id in dict.fromkeys(session_ids):
+        events.record(events.Type.LOGOUT, user=user, session_id=session_id, user_agent=user_agent, ip=ip)
+
+
+def end_session(*, user: User, session_id: uuid.UUID, user_agent: str = "", ip: str | None = None) -> None:
+    """End one of `user`'s sessions by its id (DELETE /api/auth/sessions/{id}/); recorded."""
+    if end_sessions(LoginSession.objects.filter(pk=session_id, user=user)):
+        events.record(
+            events.Type.SESSION_ENDED, user=user, session_id=session_id, user_agent=user_agent, ip=ip
+        )
+
+
+def log_out_everywhere(
+    *,
+    user: User,
+    actor: User | None = None,
+    session_id: uuid.UUID | None = None,
+    user_agent: str = "",
+    ip: str | None = None,
+) -> int:
+    """End all of `user`'s sessions on request (theirs from `session_id`, or a staff
+    `actor`'s), and record it. (A new password or a deactivation ends them too, recorded
+    as what it is: accounts/signals.py.)"""
+    ended = end_all_sessions(user)
+    actor = actor if actor is not None and actor.pk != user.pk else None
+    client = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
+    events.record(events.Type.LOGOUT_ALL, user=user, actor=actor, detail={"sessions_ended": ended}, **client)
+    return ended
 
 
 def end_sessions(sessions: QuerySet[LoginSession]) -> int:
@@ -211,3 +278,53 @@ def end_all_sessions(user: User) -> int:
         user.sessions_ended_at = timezone.now()
         User.objects.filter(pk=user.pk).update(sessions_ended_at=user.sessions_ended_at)
         return end_sessions(LoginSession.objects.filter(user=user))
+
+
+# --- new sessions: the limit per user, the notice of a new client, names ----------------
+
+
+def _lock_user(user: User) -> datetime | None:
+    """Lock the user's row until the new session commits, and read their last login.
+
+    The lock puts one user's logins in a line (PostgreSQL; SQLite's writers queue
+    anyway), so each counts the sessions the one before it left: two at once cannot
+    both find room for one more."""
+    locked = User.objects.select_for_update().filter(pk=user.pk)
+    return locked.values_list("last_login", flat=True).first()
+
+
+def _end_least_recently_used(user: User, *, keep: int, by: uuid.UUID, client: dict) -> None:
+    """End the user's live sessions beyond the `keep` most recently used (refreshed) ones;
+    each is recorded as SESSION_EVICTED, from the client whose login (`by`) ended it."""
+    beyond = (
+        LoginSession.objects.live()
+        .filter(user=user)
+        .order_by("-last_used_at", "-created_at")
+        .values_list("pk", "name")[keep:]
+    )
+    evicted = list(beyond)
+    if not evicted:
+        return
+    end_sessions(LoginSession.objects.filter(pk__in=[pk for pk, _ in evicted]))
+    for pk, name in evicted:
+        detail = {"name": name, "by_session": str(by), "limit": settings.MAX_SESSIONS_PER_USER}
+        events.record(events.Type.SESSION_EVICTED, user=user, session_id=pk, detail=detail, **client)
+
+
+def _mail_if_new_client(user: User, session: LoginSession, client: dict) -> None:
+    """Mail a "new sign-in" notice unless the user logged in from this user agent and
+    address, both, within NEW_SIGN_IN_AFTER_DAYS (read before this login is recorded)."""
+    since = timezone.now() - timedelta(days=settings.NEW_SIGN_IN_AFTER_DAYS)
+    if selectors.logged_in_from(user, since=since, **client):
+        return
+    days = str(settings.NEW_SIGN_IN_AFTER_DAYS)
+    tasks.send_later(
+        mail.NEW_SIGN_IN, to=user.email, user=user, client=client, session_name=session.name, days=days
+    )
+
+
+def rename(*, session: LoginSession, name: str) -> None:
+    """Give a session its owner's name for it ("Ada's phone"), in place of the one its
+    user agent gave it."""
+    session.name = name
+    session.save(update_fields=["name"])

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import mail, tasks, tokens
+from . import events, mail, tasks, tokens
 from .errors import EmailNotVerified
 from .models import EMAIL_TAKEN, User, identity_key
 
@@ -57,7 +57,8 @@ def resend(*, email: str, user_agent: str = "", ip: str | None = None) -> None:
 
 def request_email_change(*, user: User, email: str, client: dict | None = None) -> None:
     """`email` replaces the user's address once a key mailed to it comes back; the old
-    address is told now. The same address in another case needs no proof."""
+    address is told now, and the log records the request. The same address in another
+    case needs no proof."""
     if identity_key(email) == user.email_key:
         user.email, user.pending_email = email, None
         user.save(update_fields=["email", "pending_email"])
@@ -69,6 +70,12 @@ def request_email_change(*, user: User, email: str, client: dict | None = None) 
         tasks.send_later(
             mail.EMAIL_CHANGE_REQUESTED, to=user.email, user=user, client=client, new_email=user.pending_email
         )
+        events.record(
+            events.Type.EMAIL_CHANGE_REQUESTED,
+            user=user,
+            detail={"new_email": user.pending_email},
+            **(client or {}),
+        )
 
 
 def cancel_email_change(user: User) -> None:
@@ -78,8 +85,9 @@ def cancel_email_change(user: User) -> None:
         User.objects.filter(pk=user.pk).update(pending_email=None)
 
 
-def verify_email(key: str) -> User:
-    """Apply a key: the pending address becomes the user's, or their own is verified."""
+def verify_email(key: str, *, user_agent: str = "", ip: str | None = None) -> User:
+    """Apply a key: the pending address becomes the user's (recorded in the log), or their
+    own is verified."""
     user, address = tokens.read_verification_key(key)
     try:
         with transaction.atomic():
@@ -87,10 +95,20 @@ def verify_email(key: str) -> User:
             # state changed and is refused.
             current = User.objects.select_for_update().get(pk=user.pk)
             tokens.read_verification_key(key)
-            if identity_key(address) != current.email_key:
-                current.email, current.pending_email = address, None
+            changed = identity_key(address) != current.email_key
+            if changed:
+                old, current.email, current.pending_email = current.email, address, None
             current.email_verified_at = timezone.now()
             current.save(update_fields=["email", "pending_email", "email_verified_at"])
+            if changed:
+                confirmed = {"old_email": old, "new_email": address}
+                events.record(
+                    events.Type.EMAIL_CHANGE_CONFIRMED,
+                    user=current,
+                    detail=confirmed,
+                    user_agent=user_agent,
+                    ip=ip,
+                )
     except IntegrityError:
         raise ValidationError({"key": [EMAIL_TAKEN]}) from None
     return current

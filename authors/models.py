@@ -1,16 +1,11 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-# Names are printed in lists, CSV files and terminals: no control characters in them.
-# Said as what a value must match, whole (\A, \Z), so that the OpenAPI schema's
-# `pattern` says the same (drf-spectacular ignores inverse_match).
-no_control_characters = RegexValidator(
-    r"\A[^\x00-\x1f\x7f]*\Z", "Control characters are not allowed.", code="control_characters"
-)
-
+# Names are printed in lists, CSV files and terminals: no control characters in them
+# (the rule every app shares, with its message).
+from library.validators import no_control_characters
 
 # A name appears once per library, in any case: the constraint below decides, and the
 # serializer's early check (selectors.name_taken) and the services say it with this.

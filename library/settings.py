@@ -238,6 +238,12 @@ THROTTLE_RATES = {
     # Per client address: the second step of a login (a TOTP or recovery code).
     "mfa": env.str("THROTTLE_MFA", default="10/min"),
 }
+# Account lockout (accounts/lockout.py): LOCKOUT_FAILURES wrong passwords for one
+# username or email within LOCKOUT_WINDOW seconds, from any addresses, and its logins are
+# refused (429) for LOCKOUT_WINDOW seconds; a password reset lifts it. Counted in the
+# "throttles" cache.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=10)
+LOCKOUT_WINDOW = env.int("LOCKOUT_WINDOW", default=15 * 60)
 # How many proxies in front of the server append to X-Forwarded-For. 0 trusts only the
 # socket address, so a client cannot dodge the throttles by sending its own header.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
@@ -284,6 +290,16 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+# Live login sessions a user may hold at once. A login beyond it ends the least recently
+# used one (SESSION_EVICTED in the security log), so a leaked password cannot pile up
+# sessions without bound (accounts/sessions.py).
+MAX_SESSIONS_PER_USER = env.int("MAX_SESSIONS_PER_USER", default=50)
+if MAX_SESSIONS_PER_USER < 1:
+    raise ImproperlyConfigured("MAX_SESSIONS_PER_USER must be at least 1.")
+# A login from a client (user agent) and address the account has not logged in from for
+# this many days mails a "new sign-in" notice. The history is the security log's
+# login_succeeded events, so this stays below the days they are kept (180).
+NEW_SIGN_IN_AFTER_DAYS = env.int("NEW_SIGN_IN_AFTER_DAYS", default=90)
 
 # --- The second factor (accounts/mfa.py) ------------------------------------------
 # TOTP secrets are encrypted at rest with a key derived (HKDF) from MFA_ENCRYPTION_KEY,
@@ -359,6 +375,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # A name of its own for the security log's types, not the generic "TypeEnum".
+    "ENUM_NAME_OVERRIDES": {"SecurityEventType": "accounts.models.SecurityEvent.Type"},
     "TAGS": [
         {"name": "auth", "description": "Registration, tokens and login sessions."},
         {"name": "accounts", "description": "Your own account, and users for staff."},

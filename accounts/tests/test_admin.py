@@ -22,6 +22,16 @@ def test_user_page_shows_live_sessions(admin_browser):
     assert "Pixel 9" in page.content.decode()
 
 
+def test_the_live_sessions_show_their_names(admin_browser):
+    target = UserFactory()
+    session = sessions.start_session(user=target, user_agent="curl/8.5.0").session
+    sessions.rename(session=session, name="Ada's deploy script")
+
+    page = admin_browser.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
+
+    assert "Ada&#x27;s deploy script" in page
+
+
 def test_user_search_finds_by_email(admin_browser):
     UserFactory(username="findme", email="needle@example.com")
     UserFactory(username="other")

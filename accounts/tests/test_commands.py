@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import mfa, sessions
-from accounts.models import LoginSession, MfaChallenge, RevokedAccessToken
+from accounts import events, mfa, sessions
+from accounts.models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent
 from accounts.tests.factories import UserFactory
 from library.tests.helpers import ME, bearer_client
 
@@ -86,3 +86,48 @@ def test_prune_tokens_draws_progress_bars_on_a_terminal(user, terminal_stderr):
 
     assert "Deleting expired sessions" in terminal_stderr.getvalue()
     assert "Deleted 3 expired sessions." in out
+
+
+# --- prune_events ------------------------------------------------------------------------------
+
+
+def events_aged(*days: int) -> None:
+    for age in days:
+        with time_machine.travel(timezone.now() - timedelta(days=age, minutes=1), tick=False):
+            events.record(events.Type.LOGOUT, detail={"age": age})
+
+
+def test_prune_events_deletes_what_is_older_than_180_days_by_default():
+    events_aged(181, 180, 179, 1)
+
+    out = run("prune_events", "--batch-size", "1")
+
+    assert "Deleted 2 security events older than 180 days." in out
+    assert sorted(event.detail["age"] for event in SecurityEvent.objects.all()) == [1, 179]
+
+
+def test_prune_events_keeps_as_many_days_as_asked():
+    events_aged(31, 29)
+
+    out = run("prune_events", "--days", "30")
+
+    assert "Deleted 1 security events older than 30 days." in out
+    assert [event.detail["age"] for event in SecurityEvent.objects.all()] == [29]
+
+
+@pytest.mark.parametrize("argument", [["--days", "0"], ["--days", "-5"], ["--batch-size", "0"]])
+def test_prune_events_refuses_a_number_below_one(argument):
+    events_aged(400)
+
+    with pytest.raises(CommandError, match="at least 1"):
+        run("prune_events", *argument)
+    assert SecurityEvent.objects.count() == 1
+
+
+def test_prune_events_draws_a_progress_bar_on_a_terminal(terminal_stderr):
+    events_aged(200, 200, 200)
+
+    run("prune_events", "--batch-size", "2")
+
+    assert "Deleting old security events" in terminal_stderr.getvalue()
+    assert "Deleting old security events: 3row" in terminal_stderr.getvalue()

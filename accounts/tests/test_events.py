@@ -56,10 +56,10 @@ def test_a_failed_record_is_logged_and_the_callers_transaction_goes_on(monkeypat
 
 def test_an_event_outlives_its_deleted_user():
     user = UserFactory()
-    events.record(events.Type.ACCOUNT_DELETED, user=user, identifier=user.username)
+    events.record(events.Type.LOGOUT, user=user)
     user.delete()
-    event = SecurityEvent.objects.get()
-    assert (event.user, event.identifier) == (None, user.username)
+    event = SecurityEvent.objects.get(type="logout")
+    assert event.user is None
 
 
 def test_a_login_is_recorded_with_its_session_and_client(api_client):
@@ -88,5 +88,20 @@ def test_a_failed_login_is_recorded_with_the_identifier_as_typed_and_never_the_p
     )
     assert answer.status_code == 401
     event = SecurityEvent.objects.get()
-    assert (event.type, event.user, event.identifier) == ("login_failed", None, user.username.upper())
+    # The account the identifier names owns the event: its owner sees who tried.
+    assert (event.type, event.user, event.identifier) == ("login_failed", user, user.username.upper())
     assert "wrong guess" not in str(SecurityEvent.objects.values().get())
+
+
+def test_a_failed_login_by_email_names_the_account_too(api_client):
+    user = UserFactory()
+    answer = api_client.post("/api/auth/token/", {"username": user.email.upper(), "password": "guess"})
+    assert answer.status_code == 401
+    assert SecurityEvent.objects.get().user == user
+
+
+def test_a_failed_login_for_no_account_has_no_user(api_client):
+    answer = api_client.post("/api/auth/token/", {"username": "nobody", "password": "guess"})
+    assert answer.status_code == 401
+    event = SecurityEvent.objects.get()
+    assert (event.type, event.user, event.identifier) == ("login_failed", None, "nobody")

@@ -110,7 +110,7 @@ def test_sessions_lists_live_sessions_and_marks_the_current_one(user):
     assert by_id[str(client.pair.session.pk)]["current"] is True
     phone = by_id[str(other.session.pk)]
     assert (phone["user_agent"], phone["ip"], phone["current"]) == ("Phone", "10.0.0.7", False)
-    fields = {"id", "created_at", "expires_at", "last_used_at", "user_agent", "ip", "current"}
+    fields = {"id", "created_at", "expires_at", "last_used_at", "name", "user_agent", "ip", "current"}
     assert set(body["results"][0]) == fields
 
 

@@ -90,7 +90,8 @@ class UserViewSet(
             user=serializer.instance,
             actor=self.request.user,
             **serializer.validated_data,
+            **client_details(self.request),
         )
 
     def perform_destroy(self, instance):
-        services.delete_user(user=instance, actor=self.request.user)
+        services.delete_user(user=instance, actor=self.request.user, **client_details(self.request))

@@ -3,12 +3,13 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from .. import mfa, schema, selectors, services, sessions, verification
+from .. import jwt, mfa, schema, selectors, services, sessions, verification
 from ..client import client_details
 from ..mfa_serializers import MfaChallengeSerializer
 from ..models import LoginSession
 from ..serializers import (
     LoginSerializer,
+    LoginSessionNameSerializer,
     LoginSessionSerializer,
     LogoutSerializer,
     RefreshSerializer,
@@ -50,7 +51,7 @@ class RefreshView(AnonymousEndpoint):
     throttle_scope = "refresh"
 
     def post(self, request):
-        pair = sessions.rotate(self.validated_data(request)["refresh"])
+        pair = sessions.rotate(self.validated_data(request)["refresh"], **client_details(request))
         return Response(TokenPairSerializer(pair).data)
 
 
@@ -69,7 +70,7 @@ class RevokeView(Endpoint):
     serializer_class = TokenSerializer
 
     def post(self, request):
-        sessions.revoke(self.validated_data(request)["token"], by=request.user)
+        sessions.revoke(self.validated_data(request)["token"], by=request.user, **client_details(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -79,7 +80,8 @@ class LogoutView(Endpoint):
 
     def post(self, request):
         refresh = self.validated_data(request).get("refresh")
-        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh)
+        client = client_details(request)
+        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh, **client)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -88,7 +90,8 @@ class LogoutAllView(Endpoint):
     serializer_class = None
 
     def post(self, request):
-        sessions.end_all_sessions(request.user)
+        session_id = jwt.claim_session(request.auth) if request.auth is not None else None
+        sessions.log_out_everywhere(user=request.user, session_id=session_id, **client_details(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -101,5 +104,13 @@ class LoginSessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, views
     def get_queryset(self):
         return selectors.live_sessions(self.request.user)
 
+    def partial_update(self, request, pk=None):
+        session = self.get_object()  # a live session of the caller's, or a 404
+        change = LoginSessionNameSerializer(session, data=request.data, partial=True)
+        change.is_valid(raise_exception=True)
+        if "name" in change.validated_data:
+            sessions.rename(session=session, name=change.validated_data["name"])
+        return Response(self.get_serializer(session).data)
+
     def perform_destroy(self, instance):
-        sessions.end_sessions(self.get_queryset().filter(pk=instance.pk))
+        sessions.end_session(user=self.request.user, session_id=instance.pk, **client_details(self.request))

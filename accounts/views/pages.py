@@ -68,7 +68,7 @@ class VerifyEmailPage(PageMixin, TemplateView):
 
     def post(self, request):
         try:
-            user = verification.verify_email(request.POST.get("key", ""))
+            user = verification.verify_email(request.POST.get("key", ""), **client_details(request))
         except ValidationError as refusal:
             return self.render_to_response(self.get_context_data(problem=refusal.message_dict["key"][0]))
         login_url = resolve_url(settings.LOGIN_URL)

@@ -49,7 +49,7 @@ class EmailVerifyView(AnonymousEndpoint):
     throttle_classes = []  # the key is signed: nothing to guess at any rate
 
     def post(self, request):
-        user = verification.verify_email(self.validated_data(request)["key"])
+        user = verification.verify_email(self.validated_data(request)["key"], **client_details(request))
         return Response(VerifiedEmailSerializer(user).data)
 
 

@@ -33,7 +33,9 @@ RULES = {
     ("post", "/api/auth/logout/"): (401, 204, 204),
     ("post", "/api/auth/logout-all/"): (401, 204, 204),
     ("get", "/api/auth/sessions/"): (401, 200, 200),
+    ("patch", "/api/auth/sessions/{id}/"): (401, 404, 404),  # staff rename only their own
     ("delete", "/api/auth/sessions/{id}/"): (401, 404, 404),
+    ("get", "/api/auth/events/"): (401, 200, 200),
     ("get", "/api/accounts/me/"): (401, 200, 200),
     ("patch", "/api/accounts/me/"): (401, 200, 200),
     ("delete", "/api/accounts/me/"): (401, 400, 400),

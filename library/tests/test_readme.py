@@ -37,6 +37,8 @@ def test_the_curl_walk_through_runs_as_written(live_server):
     assert statuses == ["204", "401", "204", "401", "204", "401"]
     assert '"name":"Anna Burns"' in result.stdout
     assert '"current":true' in result.stdout
+    assert '"name":"curl"' in result.stdout
+    assert '"name":"Walk-through"' in result.stdout
     assert Author.objects.filter(name="Anna Burns", owner__username="ada").count() == 1
     assert not LoginSession.objects.live().filter(user__username="ada").exists()
 

@@ -23,6 +23,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIResponse
 from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30ReadValidator
+from rest_framework.test import APIClient
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from accounts import tokens
@@ -32,6 +33,7 @@ from library.tests.helpers import (
     AUTHORS,
     EMAIL_VERIFY,
     EMAIL_VERIFY_RESEND,
+    EVENTS,
     LOGIN,
     LOGIN_CODE,
     LOGOUT,
@@ -50,6 +52,7 @@ from library.tests.helpers import (
     TOTP_SETUP,
     USERS,
     VERIFY,
+    client_for,
     form_fields,
     totp_code,
     turn_on_totp,
@@ -86,6 +89,16 @@ def exhaust(send):
             if response.status_code == 429:
                 return response
     raise AssertionError("never throttled")
+
+
+def locked_out(w):
+    """LOCKOUT_FAILURES wrong passwords for the user's name, each from an address of its
+    own, the clock stopped so that the wait is the whole window; then the right one."""
+    wrong = {"username": w.user.username, "password": "guess"}
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(w.settings.LOCKOUT_FAILURES):
+            APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(LOGIN, wrong)
+        return w.anonymous.post(LOGIN, {**wrong, "password": PASSWORD})
 
 
 def twice(send):
@@ -130,6 +143,14 @@ def mandatory(w):
     w.settings.EMAIL_VERIFICATION = "mandatory"
     w.user.email_verified_at = None
     w.user.save(update_fields=["email_verified_at"])
+    return w
+
+
+def with_events(w):
+    """A failed login naming the user, and a logout of theirs."""
+    w.anonymous.post(LOGIN, {"username": w.user.email, "password": "guess"})
+    w.user_client.post(LOGOUT)
+    w.user_client = client_for(w.user)
     return w
 
 
@@ -181,6 +202,7 @@ CASES = [
     Case("no password", "post", LOGIN, 400, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username}), "Password"),
     Case("a wrong password", "post", LOGIN, 401, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username, "password": "guess"}), "InvalidCredentials"),
     Case("too often", "post", LOGIN, 429, lambda w: exhaust(lambda: w.anonymous.post(LOGIN, {"username": "nobody", "password": "guess"})), "Throttled"),
+    Case("a locked account", "post", LOGIN, 429, locked_out, "AccountLocked"),
     Case("refresh", "post", REFRESH, 200, lambda w: w.anonymous.post(REFRESH, {"refresh": w.user_client.pair.refresh})),
     Case("no token", "post", REFRESH, 400, lambda w: w.anonymous.post(REFRESH, {}), "Refresh"),
     Case("a rotated token", "post", REFRESH, 401, lambda w: twice(lambda: w.anonymous.post(REFRESH, {"refresh": w.user_client.pair.refresh})), "TokenNotValid"),
@@ -227,8 +249,16 @@ CASES = [
     Case("second factor off", "post", RECOVERY_CODES, 400, lambda w: w.user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": "123456"}), "NonFieldErrors"),
     Case("guessing", "post", RECOVERY_CODES, 429, lambda w: exhaust(lambda: w.user_client.post(RECOVERY_CODES, BOTH_WRONG)), "Throttled"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
+    Case("name one", "patch", SESSION, 200, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's phone"})),
+    Case("a control character", "patch", SESSION, 400, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's\nphone"}), "Name"),
+    Case("someone else's", "patch", SESSION, 404, lambda w: w.user_client.patch(f"{SESSIONS}{w.staff_client.pair.session.pk}/", {"name": "Mine now"}), "NotFound"),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
+    Case("filtered", "get", EVENTS, 200, lambda w: with_events(w).user_client.get(f"{EVENTS}?type=login_failed&type=logout&created_after=2026-01-01T00:00:00Z")),
+    Case("as staff, by user", "get", EVENTS, 200, lambda w: with_events(w).staff_client.get(EVENTS, {"user": w.user.username})),
+    Case("an unknown type", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"type": "bogus"}), "Type"),
+    Case("not a time", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"created_after": "yesterday"}), "CreatedAfter"),
+    Case("a user, not staff", "get", EVENTS, 400, lambda w: w.user_client.get(EVENTS, {"user": w.staff.username}), "User"),
     # --- accounts
     Case("read", "get", ME, 200, lambda w: w.user_client.get(ME)),
     Case("a new name", "patch", ME, 200, lambda w: w.user_client.patch(ME, {"first_name": "Ada", "last_name": "King"})),
@@ -283,8 +313,8 @@ CASES = [
 WITH_LOGIN = [
     *[("post", path) for path in (REVOKE, LOGOUT, LOGOUT_ALL, PASSWORD_CHANGE, AUTHORS)],
     *[("post", path) for path in (TOTP_SETUP, TOTP_CONFIRM, RECOVERY_CODES)],
-    *[("get", path) for path in (SESSIONS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
-    *[("patch", path) for path in (ME, USER, AUTHOR_ID)],
+    *[("get", path) for path in (SESSIONS, EVENTS, ME, USERS, USER, AUTHORS, AUTHOR_ID)],
+    *[("patch", path) for path in (SESSION, ME, USER, AUTHOR_ID)],
     *[("delete", path) for path in (SESSION, ME, USER, AUTHORS, AUTHOR_ID, TOTP)],
     ("put", AUTHOR_ID),
 ]
@@ -301,7 +331,7 @@ CASES += [
         lambda w, path=path: w.user_client.get(path, {"page": 9}),
         "NotFound",
     )
-    for path in (SESSIONS, USERS, AUTHORS)
+    for path in (SESSIONS, EVENTS, USERS, AUTHORS)
 ]
 CASES += [
     Case(

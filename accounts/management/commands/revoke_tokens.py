@@ -12,5 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         user = user_named(username)
-        ended = sessions.end_all_sessions(user)
+        ended = sessions.log_out_everywhere(user=user)  # recorded with no client: the server's shell
         self.stdout.write(f"Ended {ended} login sessions of {user.username}; their tokens stop working now.")

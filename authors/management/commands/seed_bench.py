@@ -40,7 +40,10 @@ class Command(BaseCommand):
         self._dead_token_rows(user, dead_token_rows)
         if refresh_tokens:
             with transaction.atomic():
-                pairs = [sessions.start_session(user=user, user_agent="wrk") for _ in range(refresh_tokens)]
+                pairs = [
+                    sessions.start_session(user=user, user_agent="wrk", login=False)
+                    for _ in range(refresh_tokens)
+                ]
             with open(refresh_file, "w") as handle:
                 handle.writelines(f"{pair.refresh}\n" for pair in pairs)
         self.stdout.write(

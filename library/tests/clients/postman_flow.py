@@ -84,6 +84,8 @@ STEPS = [
     Step("Delete your whole library", "DELETE", "/api/authors/", 200, query={"all": "true"}, checks=[("answer.deleted", 1)]),
     Step("Verify your token", "POST", "/api/auth/token/verify/", 200, {"token": "{{bearerToken}}"}),
     Step("Your live sessions", "GET", "/api/auth/sessions/", 200, checks=[("answer.results.map(session => session.current).sort()", [False, True])], saves={"otherSession": "answer.results.find(session => !session.current).id"}),
+    Step("Name the other one", "PATCH", "/api/auth/sessions/{id}/", 200, {"name": "Ada's phone"}, ids={"id": "{{otherSession}}"}, checks=[("answer.name", "Ada's phone")]),
+    Step("A name with a control character", "PATCH", "/api/auth/sessions/{id}/", 400, {"name": "Ada's\nphone"}, ids={"id": "{{otherSession}}"}, documented=True),
     Step("End the other one", "DELETE", "/api/auth/sessions/{id}/", 204, ids={"id": "{{otherSession}}"}),
     Step("Refresh", "POST", "/api/auth/token/refresh/", 200, {"refresh": "{{refreshToken}}"}, saves={"rotatedRefresh": "pm.collectionVariables.get('refreshToken')", **PAIR}),
     Step("Revoke your access token", "POST", "/api/auth/token/revoke/", 204, {"token": "{{bearerToken}}"}),

@@ -401,6 +401,22 @@ def test_list_sessions_and_end_one(api):
     assert status_of(api, pair.access) == 200
 
 
+def test_name_a_session(api):
+    client, _, _ = reader(api)
+    [session] = api.auth_sessions_list(client).parsed.results
+
+    named = api.auth_sessions_partial_update(
+        client, id=session.id, body=api.models.PatchedLoginSessionNameRequest(name="Ada's phone")
+    )
+    refused = api.auth_sessions_partial_update(
+        client, id=session.id, body=api.models.PatchedLoginSessionNameRequest(name="Ada's\tphone")
+    )
+
+    assert (named.status_code, named.parsed.name, named.parsed.current) == (200, "Ada's phone", True)
+    assert refused.status_code == 400
+    assert [row.name for row in api.auth_sessions_list(client).parsed.results] == ["Ada's phone"]
+
+
 def test_log_out(api):
     client, pair, _ = reader(api)
 
