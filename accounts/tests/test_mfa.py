@@ -536,6 +536,7 @@ def test_staff_turn_it_off_from_the_admin_ending_the_users_sessions(user, secret
     assert session.get(ME).status_code == 401
     event = SecurityEvent.objects.get(user=user, type="totp_disabled")
     assert event.actor is not None and event.actor.is_superuser
+    assert (event.user_agent, event.ip) == ("", None)  # staff's action tells no client of the user's
 
 
 def test_staff_who_are_not_superusers_cannot_turn_off_a_staff_members(client):
@@ -649,4 +650,177 @@ def test_the_events_of_the_second_factor_tell_the_client(user, api_client, froze
         ("mfa_failed", "Shelf/2.0", "203.0.113.7"),
         ("recovery_code_used", "Shelf/2.0", "203.0.113.7"),
         ("login_succeeded", "Shelf/2.0", "203.0.113.7"),
+    }
+
+
+# --- one user's second factor never touches another's -----------------------------------------
+
+
+def test_two_users_log_in_with_codes_of_the_same_step(user, secret, api_client, frozen):
+    other = UserFactory()
+    other_secret, _ = turn_on_totp(other)
+    RecoveryCode.objects.filter(user=other).update(used_at=timezone.now())  # none left for `other`
+
+    mine = api_client.post(
+        LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": totp_code(secret)}
+    )
+    theirs = api_client.post(
+        LOGIN_CODE, {"mfa_token": password_step(api_client, other), "code": totp_code(other_secret)}
+    )
+
+    assert (mine.status_code, theirs.status_code) == (200, 200)
+
+
+def test_a_recovery_code_of_another_user_is_refused_and_counts_are_per_user(user, api_client, frozen):
+    _, codes = turn_on_totp(user)
+    _, other_codes = turn_on_totp(UserFactory())
+
+    stolen = api_client.post(
+        LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": other_codes[0]}
+    )
+    own = api_client.post(LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": codes[0]})
+
+    assert (stolen.status_code, own.status_code) == (400, 200)
+    assert SecurityEvent.objects.get(type="recovery_code_used").detail == {"left": 9}
+
+
+def test_confirming_turns_on_only_ones_own_pending_secret(user, user_client):
+    other = UserFactory()
+    mfa.begin_setup(other)
+    secret = user_client.post(TOTP_SETUP, {"password": PASSWORD}).json()["secret"]
+
+    user_client.post(TOTP_CONFIRM, {"code": pyotp.TOTP(secret).now()})
+
+    assert mfa.enabled(user) and not mfa.enabled(other)
+
+
+def test_confirming_again_says_it_is_on(user, user_client, secret):
+    response = user_client.post(TOTP_CONFIRM, {"code": totp_code(secret)})
+
+    assert response.json() == {"non_field_errors": [mfa.ALREADY_ON]}
+
+
+def test_the_confirming_code_cannot_log_in_again(user, user_client, api_client, frozen):
+    secret = user_client.post(TOTP_SETUP, {"password": PASSWORD}).json()["secret"]
+    user_client.post(TOTP_CONFIRM, {"code": totp_code(secret)})
+
+    response = api_client.post(
+        LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": totp_code(secret)}
+    )
+
+    assert response.json() == {"code": [mfa.WRONG_CODE]}
+
+
+def test_a_token_of_a_user_who_turned_it_off_is_dead_whoever_else_has_it_on(user, secret, api_client):
+    token = password_step(api_client, user)
+    mfa.disable(user)
+    turn_on_totp(UserFactory())
+
+    response = api_client.post(LOGIN_CODE, {"mfa_token": token, "code": "anything"})
+
+    assert response.json() == {"mfa_token": [mfa.LOGIN_OVER]}
+
+
+def test_other_users_wrong_codes_do_not_count_against_a_user(user, secret, api_client, settings, frozen):
+    settings.MFA_USER_FAILURES = 1
+    other = UserFactory()
+    turn_on_totp(other)
+    api_client.post(LOGIN_CODE, {"mfa_token": password_step(api_client, other), "code": WRONG})
+
+    response = api_client.post(
+        LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": totp_code(secret)}
+    )
+
+    assert response.status_code == 200
+
+
+def test_right_codes_do_not_count_as_wrong_ones(user, api_client, settings, frozen):
+    settings.MFA_USER_FAILURES = 1
+    _, codes = turn_on_totp(user)
+
+    answers = [
+        api_client.post(LOGIN_CODE, {"mfa_token": password_step(api_client, user), "code": code}).status_code
+        for code in codes[:3]
+    ]
+
+    assert answers == [200, 200, 200]
+
+
+def test_spending_one_token_leaves_the_users_other_tokens_alive(user, api_client, frozen):
+    _, codes = turn_on_totp(user)
+    first, second = password_step(api_client, user), password_step(api_client, user)
+
+    api_client.post(LOGIN_CODE, {"mfa_token": first, "code": codes[0]})
+    response = api_client.post(LOGIN_CODE, {"mfa_token": second, "code": codes[1]})
+
+    assert response.status_code == 200
+
+
+def test_a_token_spent_while_its_other_code_was_checked_starts_one_session(user, monkeypatch, frozen):
+    _, codes = turn_on_totp(user)
+    challenge = mfa.start_challenge(user)
+    check_code, meanwhile = mfa._accept, []
+
+    def accept_while_another_request_spends_it(*args, **kwargs):
+        if not meanwhile:
+            meanwhile.append("spending")
+            meanwhile.append(mfa.pass_challenge(mfa_token=challenge.mfa_token, code=codes[0]))
+        return check_code(*args, **kwargs)
+
+    monkeypatch.setattr(mfa, "_accept", accept_while_another_request_spends_it)
+    with pytest.raises(ValidationError) as refusal:
+        mfa.pass_challenge(mfa_token=challenge.mfa_token, code=codes[1])
+
+    assert meanwhile == ["spending", user]
+    assert refusal.value.message_dict == {"mfa_token": [mfa.LOGIN_OVER]}
+
+
+def test_an_mfa_token_is_43_random_characters(user, secret):
+    tokens = {mfa.start_challenge(user).mfa_token for _ in range(3)}
+
+    assert len(tokens) == 3 and {len(token) for token in tokens} == {43}
+
+
+def test_the_qr_code_is_drawn_at_four_pixels_a_module(user):
+    assert 'transform="scale(4)"' in mfa.begin_setup(user).qr_svg
+
+
+def test_the_key_is_derived_as_documented(settings):
+    # Pinned: a change of derivation would make every stored secret unreadable.
+    assert mfa._derive_key("a dedicated key for the tests") == b"kDFDixM9Qo5IQEBC97vERWOhneQAeNV-16QoN_d7Mh8="
+
+
+def test_a_secret_no_key_decrypts_is_logged(user, settings, caplog):
+    turn_on_totp(user)
+    settings.MFA_ENCRYPTION_KEY = "another key"
+
+    with caplog.at_level("ERROR", logger="accounts.mfa"):
+        assert mfa._decrypt(TOTPDevice.objects.get(user=user).encrypted_secret) is None
+
+    assert caplog.messages == [
+        "A TOTP secret no configured key decrypts (MFA_ENCRYPTION_KEY or SECRET_KEY changed?)"
+    ]
+
+
+def test_every_event_of_the_second_factor_tells_the_client(user, user_client, frozen):
+    client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
+    secret = user_client.post(TOTP_SETUP, {"password": PASSWORD}).json()["secret"]
+    codes = user_client.post(TOTP_CONFIRM, {"code": totp_code(secret)}, **client).json()["recovery_codes"]
+    user_client.post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "code": WRONG}, **client
+    )
+    user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": codes[0]}, **client)
+    user_client.delete(TOTP, {"password": PASSWORD, "code": totp_code(secret, 1)}, **client)
+
+    told = {(event.type, event.user_agent, event.ip) for event in SecurityEvent.objects.filter(user=user)}
+
+    assert told == {
+        (kind, "Shelf/2.0", "203.0.113.7")
+        for kind in (
+            "totp_enabled",
+            "mfa_failed",
+            "recovery_code_used",
+            "recovery_codes_renewed",
+            "totp_disabled",
+        )
     }
