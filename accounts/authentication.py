@@ -1,10 +1,11 @@
 """How a request proves who it is: DRF authentication classes (wiring for accounts/access.py)."""
 
+from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from . import access, errors
+from . import access, cookies, errors
 
 
 class RevocableJWTAuthentication(JWTAuthentication):
@@ -16,6 +17,21 @@ class RevocableJWTAuthentication(JWTAuthentication):
         except errors.InvalidToken as refused:
             # DRF's own error, so the request is marked unauthenticated before it fails.
             raise InvalidToken(refused.message) from None
+
+
+class AccessCookieAuthentication(RevocableJWTAuthentication):
+    """The same access token from the HttpOnly cookie of the cookie transport
+    (accounts/cookies.py), read when no Authorization header came (that class runs
+    first). An unsafe method must pass Django's CSRF check, as with a session cookie."""
+
+    def authenticate(self, request):
+        raw = request.COOKIES.get(settings.JWT_COOKIE_ACCESS)
+        if not raw:
+            return None
+        validated = self.get_validated_token(raw.encode())
+        user = self.get_user(validated)
+        cookies.enforce_csrf(request)  # after the token: a stale cookie is a 401, not a 403
+        return user, validated
 
 
 class CredentialsInBody(BaseAuthentication):

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from . import mfa
-from .serializers import password_field, second_factor_code
+from .serializers import password_field, second_factor_code, transport_field
 
 # Shapes only: the examples in the API docs are not a real secret, token or codes.
 SECRET_EXAMPLE = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (an example)
@@ -96,3 +96,4 @@ class MfaLoginSerializer(serializers.Serializer):
         max_length=4096, help_text="From the 202 answer of POST /api/auth/token/."
     )
     code = second_factor_code()
+    transport = transport_field()

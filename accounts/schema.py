@@ -7,12 +7,14 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiRequest,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema_view,
     inline_serializer,
 )
+from django.conf import settings
 from rest_framework import serializers
 
 from library.schema import (
@@ -54,6 +56,8 @@ from .serializers import (
     PublicUserSerializer,
     RegisteredUserSerializer,
     StaffUserSerializer,
+    CookieTokensSerializer,
+    CsrfTokenSerializer,
     TokenPairSerializer,
 )
 
@@ -72,6 +76,27 @@ class RevocableJWTScheme(SimpleJWTScheme):
                 "An access token from POST /api/auth/token/ (or /api/auth/token/refresh/), sent as "
                 "`Authorization: Bearer <access>`. It works until it expires (JWT_ACCESS_MINUTES, "
                 "15 by default) or is revoked; then refresh, or log in again."
+            ),
+        }
+
+
+class AccessCookieScheme(OpenApiAuthenticationExtension):
+    """The cookie transport's access token (accounts/cookies.py), for browsers."""
+
+    target_class = "accounts.authentication.AccessCookieAuthentication"
+    name = "jwtCookieAuth"
+    priority = 0
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.JWT_COOKIE_ACCESS,
+            "description": (
+                "The access token in the HttpOnly cookie set by a login with `\"transport\": \"cookie\"`; "
+                "read only when no Authorization header is sent. A POST, PUT, PATCH or DELETE also needs "
+                "Django's CSRF check: the `csrftoken` cookie and its value (or the login answer's "
+                "`csrf_token`) in the X-CSRFToken header, else 403 `CSRF Failed: ...`."
             ),
         }
 
@@ -123,9 +148,35 @@ def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
     )
 
 
+TOKENS = PolymorphicProxySerializer(
+    component_name="Tokens",
+    serializers=[TokenPairSerializer, CookieTokensSerializer],
+    resource_type_field_name=None,
+)
+SET_COOKIE = OpenApiParameter(
+    "Set-Cookie",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="With the cookie transport: `access_token` (HttpOnly, Path=/api/, Max-Age of the access "
+    "token), `refresh_token` (HttpOnly, Path=/api/auth/token/refresh/) and `refresh_token_logout` (HttpOnly, "
+    "Path=/api/auth/logout/) with the refresh token's Max-Age, and `csrftoken`; SameSite=Lax "
+    "(JWT_COOKIE_SAMESITE), Secure with DJANGO_HTTPS=true.",
+)
+CLEAR_COOKIES = OpenApiParameter(
+    "Set-Cookie",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[204],
+    description="If the request carried the token cookies (or asked `transport: cookie`): each is deleted "
+    "(expired, empty).",
+)
+TOKENS_DESCRIPTION = " `transport: cookie` puts the tokens in HttpOnly cookies instead (see Set-Cookie); the body then holds their expiry times and a CSRF token."
+
+
 def pair(bad_request: dict, refused: OpenApiResponse) -> dict:
     """The answers of the operations that hand out a token pair (log in, refresh)."""
-    return {200: TokenPairSerializer, 400: invalid(bad_request), 401: refused, 429: THROTTLED}
+    return {200: TOKENS, 400: invalid(bad_request), 401: refused, 429: THROTTLED}
 
 
 ACCEPTED = OpenApiResponse(
@@ -202,6 +253,23 @@ EMAIL_NOT_VERIFIED = error(
     "email_not_verified",
 )
 
+CSRF_FAILED = OpenApiExample(
+    "csrf_failed",
+    value={"detail": "CSRF Failed: CSRF token missing.", "code": "permission_denied"},
+    response_only=True,
+)
+REFRESH_CSRF_FAILED = OpenApiResponse(
+    response=Error,
+    description="The refresh token came from its cookie, without the X-CSRFToken header (or with a wrong one, "
+    "or from an Origin not in DJANGO_CSRF_TRUSTED_ORIGINS).",
+    examples=[CSRF_FAILED],
+)
+LOGOUT_FORBIDDEN = OpenApiResponse(
+    response=Error,
+    description="The refresh token is another user's; or the cookie transport's CSRF check failed.",
+    examples=[*forbidden("That refresh token belongs to another user.").examples, CSRF_FAILED],
+)
+
 LOGIN_REFUSED_FOR_NOW = OpenApiResponse(
     response=Error,
     description="Refused before the password is looked at, for one of two reasons that `code` tells apart; "
@@ -235,13 +303,14 @@ CODE_REFUSED = {"code": [mfa.WRONG_CODE]}
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
 REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429).", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW})
-LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account.", {200: TokenPairSerializer, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED})
-REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429)." + TOKENS_DESCRIPTION + " With the second factor on, `transport` is given at the second step.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW}, parameters=[SET_COOKIE])
+LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account." + TOKENS_DESCRIPTION, {200: TOKENS, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED}, parameters=[SET_COOKIE])
+REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session." + TOKENS_DESCRIPTION + " Without `refresh` in the body, the refresh cookie is used (with the X-CSRFToken header), and the answer is always in cookies.", {**pair({"refresh": ["This field is required."]}, SESSION_OVER), 403: REFRESH_CSRF_FAILED}, parameters=[SET_COOKIE])
+CSRF = extend_schema_view(get=operation("Get a CSRF token", "For a browser using the cookie transport, after a page reload: the token to send as the X-CSRFToken header with every POST, PUT, PATCH and DELETE; the answer also sets the csrftoken cookie.", {200: CsrfTokenSerializer}))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
 REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})
-LOGOUT = post("Log out", "End the session of the bearer access token, and of the refresh token if one is given: both stop working.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: forbidden("That refresh token belongs to another user.")})
-LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None)
+LOGOUT = post("Log out", "End the session of the access token (header or cookie), and of the refresh token if one is given (in the body, or the refresh cookie): both stop working. With the cookie transport, the answer deletes the cookies.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: LOGOUT_FORBIDDEN}, parameters=[CLEAR_COOKIES])
+LOGOUT_ALL = post("Log out everywhere", "Every token issued to you so far stops working; this browser's token cookies are deleted.", {204: NO_CONTENT, 401: UNAUTHORIZED}, request=None, parameters=[CLEAR_COOKIES])
 SESSIONS = extend_schema_view(
     list=operation("List your live login sessions", "The session this request comes from is marked current. Each has a name: yours, or until you give one, a name made from its user agent. You hold at most MAX_SESSIONS_PER_USER (50) at once: a login beyond it ends the least recently used one.", {200: LoginSessionSerializer(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}),
     partial_update=operation("Name a login session", "Give one of your live sessions a name you will recognise (\"Ada's phone\"), in place of the one its user agent gave it.", {200: LoginSessionSerializer, 400: invalid({"name": [CONTROL_CHARACTERS]}, description="On `name`: empty, longer than 100 characters, or holding a control character."), 401: UNAUTHORIZED, 404: not_found("LoginSession")}, request=LoginSessionNameSerializer),
@@ -264,9 +333,9 @@ EMAIL_VERIFY_RESEND = post("Mail a new confirmation link", "For an account whose
 ME = extend_schema_view(
     get=operation("Your account", "The profile of the user the token belongs to.", {200: MeSerializer, 401: UNAUTHORIZED}),
     patch=operation("Change your account", "Username and email stay unique whatever their case. A new email waits in pending_email, and `email` stays, until the new address is confirmed from the link mailed to it; the old address is told. With the second factor on, a new email needs `password` and `code` too.", {200: MeSerializer, 400: invalid({"email": [EMAIL_TAKEN]}, {"code": [mfa.CODE_REQUIRED]}), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}),
-    delete=operation("Delete your account", "Confirm with your password (and, with the second factor on, a code). Your authors go too, and your tokens stop working.", {204: NO_CONTENT, 400: invalid(WRONG_PASSWORD, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer)),
+    delete=operation("Delete your account", "Confirm with your password (and, with the second factor on, a code). Your authors go too, and your tokens stop working; this browser's token cookies are deleted.", {204: NO_CONTENT, 400: invalid(WRONG_PASSWORD, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, request=OpenApiRequest(DeleteAccountSerializer), parameters=[CLEAR_COOKIES]),
 )
-PASSWORD_CHANGE = post("Change your password", "With the second factor on, a code too. Every earlier token stops working; the answer is a fresh pair.", {200: TokenPairSerializer, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED})
+PASSWORD_CHANGE = post("Change your password", "With the second factor on, a code too. Every earlier token stops working; the answer is a fresh pair: in the body, or, when the request came with the access cookie, in fresh cookies (the body then holds their expiry times).", {200: TOKENS, 400: invalid({"old_password": ["Your old password was entered incorrectly."]}, CODE_REFUSED), 401: UNAUTHORIZED, 429: PASSWORD_THROTTLED}, parameters=[SET_COOKIE])
 USERS = extend_schema_view(
     list=operation("List users", USER_FIELDS, {200: user_by_role(many=True), 401: UNAUTHORIZED, 404: INVALID_PAGE}, examples=USER_EXAMPLES),
     retrieve=operation("One user", USER_FIELDS, {200: user_by_role(), 401: UNAUTHORIZED, 404: NO_SUCH_USER}, examples=USER_EXAMPLES),

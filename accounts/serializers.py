@@ -43,6 +43,17 @@ def password_field(**kwargs) -> serializers.CharField:
     )
 
 
+def transport_field() -> serializers.ChoiceField:
+    """Where the answer puts the tokens: `body` (the default) or `cookie` (accounts/cookies.py)."""
+    return serializers.ChoiceField(
+        choices=["body", "cookie"],
+        default="body",
+        write_only=True,
+        help_text="`body`: the tokens in the answer. `cookie`: in HttpOnly cookies, for a browser; the "
+        "answer then carries their expiry times and a CSRF token instead.",
+    )
+
+
 def second_factor_code(**kwargs) -> serializers.CharField:
     """The `code` beside a password, needed while the second factor is on."""
     help_text = "With the second factor on: a code from your authenticator app, or a recovery code."
@@ -208,6 +219,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="Your username or your email address.")
     password = password_field()
+    transport = transport_field()
 
 
 @extend_schema_serializer(
@@ -223,10 +235,53 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "In cookies",
+            value={
+                "access_expires_at": "2026-11-22T18:15:00Z",
+                "refresh_expires_at": "2026-11-29T18:00:00Z",
+                "csrf_token": "k3Jd9xQ2mVb7LpT4sWc8yZ1nH6rF0aEuG5oI2tRqXw3vB8nM4cD7eY1uP9jK6sLh",  # an example
+            },
+            response_only=True,
+        )
+    ]
+)
+class CookieTokensSerializer(serializers.Serializer):
+    """The tokens went into HttpOnly cookies; this is what a page may know of them."""
+
+    access_expires_at = serializers.DateTimeField(read_only=True)
+    refresh_expires_at = serializers.DateTimeField(read_only=True)
+    csrf_token = serializers.CharField(
+        read_only=True,
+        help_text="Send it back as the X-CSRFToken header with every POST, PUT, PATCH and DELETE "
+        "(the same as the csrftoken cookie, for a front-end on another host that cannot read it).",
+    )
+
+
+CSRF_TOKEN_EXAMPLE = "k3Jd9xQ2mVb7LpT4sWc8yZ1nH6rF0aEuG5oI2tRqXw3vB8nM4cD7eY1uP9jK6sLh"
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Token", value={"csrf_token": CSRF_TOKEN_EXAMPLE}, response_only=True)]
+)
+class CsrfTokenSerializer(serializers.Serializer):
+    csrf_token = serializers.CharField(
+        read_only=True, help_text="Send it back as the X-CSRFToken header with every unsafe request."
+    )
+
+
+@extend_schema_serializer(
     examples=[OpenApiExample("Refresh", value={"refresh": REFRESH_EXAMPLE}, request_only=True)]
 )
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = serializers.CharField(
+        max_length=4096,
+        required=False,
+        help_text="Required unless the refresh cookie of the cookie transport is sent (then the answer "
+        "is in cookies, and the X-CSRFToken header is needed).",
+    )
+    transport = transport_field()
 
 
 @extend_schema_serializer(
@@ -243,8 +298,9 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField(
         max_length=4096,
         required=False,
-        help_text="Also end the session of this refresh token.",
+        help_text="Also end the session of this refresh token (or of the refresh cookie's, if sent).",
     )
+    transport = transport_field()
 
 
 @extend_schema_serializer(

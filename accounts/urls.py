@@ -15,6 +15,7 @@ urlpatterns = [
     path("auth/token/mfa/", mfa.LoginCodeView.as_view(), name="token-mfa"),
     path("auth/token/refresh/", auth.RefreshView.as_view(), name="token-refresh"),
     path("auth/token/verify/", auth.VerifyView.as_view(), name="token-verify"),
+    path("auth/csrf/", auth.CsrfView.as_view(), name="csrf"),
     path("auth/token/revoke/", auth.RevokeView.as_view(), name="token-revoke"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),

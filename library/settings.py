@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # The task queue that delivers mail, and its table (settings: Mail).
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "library.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, so that its redirects carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,6 +191,15 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+
+# --- Browser front-ends on other origins (README: Browsers and cookies) ----------------
+# Origins ("https://app.example.com") whose pages may call the API with the browser's
+# cookies and read its answers. Empty by default: no cross-origin access at all.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = True  # only ever sent to the origins above
+CORS_URLS_REGEX = r"^/api/.*$"
+# Origins whose unsafe requests pass the CSRF check (Django compares the Origin header):
+# a cookie-transport front-end on another origin must be listed here too.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Logging: to stdout, one line per request (library/request_log.py) ---------------
@@ -251,6 +263,7 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.RevocableJWTAuthentication",
+        "accounts.authentication.AccessCookieAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -290,6 +303,13 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+# The cookie transport (accounts/cookies.py): the names of the HttpOnly token cookies, and
+# their SameSite (Lax, Strict, or None, which browsers accept only with DJANGO_HTTPS=true).
+JWT_COOKIE_ACCESS = env.str("JWT_COOKIE_ACCESS", default="access_token")
+JWT_COOKIE_REFRESH = env.str("JWT_COOKIE_REFRESH", default="refresh_token")
+JWT_COOKIE_SAMESITE = env.str("JWT_COOKIE_SAMESITE", default="Lax")
+if JWT_COOKIE_SAMESITE not in ("Lax", "Strict", "None"):
+    raise ImproperlyConfigured("JWT_COOKIE_SAMESITE must be Lax, Strict or None.")
 # Live login sessions a user may hold at once. A login beyond it ends the least recently
 # used one (SESSION_EVICTED in the security log), so a leaked password cannot pile up
 # sessions without bound (accounts/sessions.py).

@@ -6,7 +6,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from .. import schema, selectors, services
+from .. import cookies, schema, selectors, services
 from ..client import client_details
 from ..permissions import IsStaffForChanges
 from ..serializers import (
@@ -15,7 +15,6 @@ from ..serializers import (
     PasswordChangeSerializer,
     PublicUserSerializer,
     StaffUserSerializer,
-    TokenPairSerializer,
 )
 from ..throttles import PasswordCheckThrottle
 from .base import Endpoint
@@ -51,7 +50,7 @@ class MeView(GenericAPIView):
         serializer = DeleteAccountSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.delete_account(user=request.user, **serializer.validated_data, **client_details(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return cookies.cleared(request, Response(status=status.HTTP_204_NO_CONTENT))
 
 
 @schema.PASSWORD_CHANGE
@@ -64,7 +63,7 @@ class PasswordChangeView(Endpoint):
         pair = services.change_password(user=request.user, **body, **client_details(request))
         if isinstance(request.successful_authenticator, SessionAuthentication):
             update_session_auth_hash(request, request.user)  # Keep this browser logged in.
-        return Response(TokenPairSerializer(pair).data)
+        return cookies.tokens_answer(request, pair, cookies.transport_of(request))  # a browser keeps cookies
 
 
 @schema.USERS

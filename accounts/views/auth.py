@@ -3,11 +3,12 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from .. import jwt, mfa, schema, selectors, services, sessions, verification
+from .. import cookies, jwt, mfa, schema, selectors, services, sessions, verification
 from ..client import client_details
 from ..mfa_serializers import MfaChallengeSerializer
 from ..models import LoginSession
 from ..serializers import (
+    CsrfTokenSerializer,
     LoginSerializer,
     LoginSessionNameSerializer,
     LoginSessionSerializer,
@@ -15,7 +16,6 @@ from ..serializers import (
     RefreshSerializer,
     RegisteredUserSerializer,
     RegisterSerializer,
-    TokenPairSerializer,
     TokenSerializer,
 )
 from .base import AnonymousEndpoint, Endpoint
@@ -39,10 +39,12 @@ class LoginView(AnonymousEndpoint):
     throttle_scope = "login"
 
     def post(self, request):
-        answer = sessions.log_in(**self.validated_data(request), **client_details(request))
+        body = self.validated_data(request)
+        transport = body.pop("transport")  # with TOTP on, the second step's says where the tokens go
+        answer = sessions.log_in(**body, **client_details(request))
         if isinstance(answer, mfa.Challenge):  # TOTP on: no tokens before the second step
             return Response(MfaChallengeSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
-        return Response(TokenPairSerializer(answer).data)
+        return cookies.tokens_answer(request, answer, transport, new_login=True)
 
 
 @schema.REFRESH
@@ -51,8 +53,18 @@ class RefreshView(AnonymousEndpoint):
     throttle_scope = "refresh"
 
     def post(self, request):
-        pair = sessions.rotate(self.validated_data(request)["refresh"], **client_details(request))
-        return Response(TokenPairSerializer(pair).data)
+        raw_refresh, transport = cookies.refresh_token(request, self.validated_data(request))
+        pair = sessions.rotate(cookies.required(raw_refresh), **client_details(request))
+        return cookies.tokens_answer(request, pair, transport)
+
+
+@schema.CSRF
+class CsrfView(AnonymousEndpoint):
+    serializer_class = CsrfTokenSerializer
+    throttle_classes = []
+
+    def get(self, request):
+        return Response(self.get_serializer(cookies.csrf_token(request)).data)
 
 
 @schema.VERIFY
@@ -79,10 +91,10 @@ class LogoutView(Endpoint):
     serializer_class = LogoutSerializer
 
     def post(self, request):
-        refresh = self.validated_data(request).get("refresh")
+        refresh, transport = cookies.refresh_token(request, self.validated_data(request))
         client = client_details(request)
-        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh, **client)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        sessions.log_out(user=request.user, access=request.auth, raw_refresh=refresh or None, **client)
+        return cookies.cleared(request, Response(status=status.HTTP_204_NO_CONTENT), transport)
 
 
 @schema.LOGOUT_ALL
@@ -92,7 +104,7 @@ class LogoutAllView(Endpoint):
     def post(self, request):
         session_id = jwt.claim_session(request.auth) if request.auth is not None else None
         sessions.log_out_everywhere(user=request.user, session_id=session_id, **client_details(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return cookies.cleared(request, Response(status=status.HTTP_204_NO_CONTENT))
 
 
 @schema.SESSIONS

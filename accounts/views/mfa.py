@@ -5,7 +5,7 @@ is checked first)."""
 from rest_framework import status
 from rest_framework.response import Response
 
-from .. import mfa, schema, services, sessions
+from .. import cookies, mfa, schema, services, sessions
 from ..client import client_details
 from ..mfa_serializers import (
     BothFactorsSerializer,
@@ -15,7 +15,6 @@ from ..mfa_serializers import (
     RecoveryCodesSerializer,
     TotpSetupSerializer,
 )
-from ..serializers import TokenPairSerializer
 from ..throttles import PasswordCheckThrottle
 from .base import AnonymousEndpoint, Endpoint
 
@@ -68,5 +67,7 @@ class LoginCodeView(AnonymousEndpoint):
     throttle_scope = "mfa"
 
     def post(self, request):
-        pair = sessions.log_in_with_code(**self.validated_data(request), **client_details(request))
-        return Response(TokenPairSerializer(pair).data)
+        body = self.validated_data(request)
+        transport = body.pop("transport")
+        pair = sessions.log_in_with_code(**body, **client_details(request))
+        return cookies.tokens_answer(request, pair, transport, new_login=True)
