@@ -1,6 +1,7 @@
 """The OpenAPI documentation of accounts' views, each applied to its view in one line,
 and how our authentication classes appear in the schema (imported in apps.ready)."""
 
+from django.conf import settings
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
@@ -14,7 +15,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from django.conf import settings
 from rest_framework import serializers
 
 from library.schema import (
@@ -49,6 +49,8 @@ from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
     PUBLIC_USER_EXAMPLE,
     STAFF_USER_EXAMPLE,
+    CookieTokensSerializer,
+    CsrfTokenSerializer,
     DeleteAccountSerializer,
     LoginSessionNameSerializer,
     LoginSessionSerializer,
@@ -56,8 +58,6 @@ from .serializers import (
     PublicUserSerializer,
     RegisteredUserSerializer,
     StaffUserSerializer,
-    CookieTokensSerializer,
-    CsrfTokenSerializer,
     TokenPairSerializer,
 )
 
@@ -93,7 +93,7 @@ class AccessCookieScheme(OpenApiAuthenticationExtension):
             "in": "cookie",
             "name": settings.JWT_COOKIE_ACCESS,
             "description": (
-                "The access token in the HttpOnly cookie set by a login with `\"transport\": \"cookie\"`; "
+                'The access token in the HttpOnly cookie set by a login with `"transport": "cookie"`; '
                 "read only when no Authorization header is sent. A POST, PUT, PATCH or DELETE also needs "
                 "Django's CSRF check: the `csrftoken` cookie and its value (or the login answer's "
                 "`csrf_token`) in the X-CSRFToken header, else 403 `CSRF Failed: ...`."

@@ -6,6 +6,7 @@ from .models import EMAIL_TAKEN, USERNAME_TAKEN, LoginSession, User, username_va
 
 # Shapes only: the examples in the API docs are not real tokens.
 ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.signature"
+CSRF_TOKEN_EXAMPLE = "k3Jd9xQ2mVb7LpT4sWc8yZ1nH6rF0aEuG5oI2tRqXw3vB8nM4cD7eY1uP9jK6sLh"  # noqa: S105 (an example)
 REFRESH_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.signature"
 
 PUBLIC_USER_EXAMPLE = OpenApiExample(
@@ -241,7 +242,7 @@ class TokenPairSerializer(serializers.Serializer):
             value={
                 "access_expires_at": "2026-11-22T18:15:00Z",
                 "refresh_expires_at": "2026-11-29T18:00:00Z",
-                "csrf_token": "k3Jd9xQ2mVb7LpT4sWc8yZ1nH6rF0aEuG5oI2tRqXw3vB8nM4cD7eY1uP9jK6sLh",  # an example
+                "csrf_token": CSRF_TOKEN_EXAMPLE,
             },
             response_only=True,
         )
@@ -257,9 +258,6 @@ class CookieTokensSerializer(serializers.Serializer):
         help_text="Send it back as the X-CSRFToken header with every POST, PUT, PATCH and DELETE "
         "(the same as the csrftoken cookie, for a front-end on another host that cannot read it).",
     )
-
-
-CSRF_TOKEN_EXAMPLE = "k3Jd9xQ2mVb7LpT4sWc8yZ1nH6rF0aEuG5oI2tRqXw3vB8nM4cD7eY1uP9jK6sLh"
 
 
 @extend_schema_serializer(

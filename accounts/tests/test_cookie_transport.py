@@ -113,7 +113,7 @@ def test_with_totp_on_the_password_step_sets_no_cookie_and_the_second_step_does(
 
     assert response.status_code == 200
     assert "access" not in response.json()
-    assert TOKEN_COOKIES <= set(response.cookies)
+    assert set(response.cookies) >= TOKEN_COOKIES
     assert client.get(ME).json()["username"] == user.username
 
 
@@ -286,7 +286,7 @@ def test_a_body_refresh_may_ask_for_cookies(user):
 
     assert response.status_code == 200
     assert "access" not in response.json()
-    assert TOKEN_COOKIES <= set(response.cookies)
+    assert set(response.cookies) >= TOKEN_COOKIES
 
 
 # --- logout, password change, account deletion -----------------------------------------------------

@@ -61,6 +61,7 @@ from library.tests.helpers import (
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "an even longer fresh phrase"
+CSRF = "/api/auth/csrf/"
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,13 @@ def without_a_database(w):
 def probed_by_address(w):
     w.settings.DEBUG = False  # in production; DEBUG shows Django's page
     return w.anonymous.get(HEALTH, HTTP_HOST="10.0.0.7")
+
+
+def cookie_browser(w) -> APIClient:
+    """A browser logged in as the user with the cookie transport (it gets Django's CSRF check)."""
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.post(LOGIN, {"username": w.user.username, "password": PASSWORD, "transport": "cookie"})
+    return browser
 
 
 def mandatory(w):
@@ -232,6 +240,10 @@ CASES = [
     Case("a wrong code", "post", LOGIN_CODE, 400, lambda w: w.anonymous.post(LOGIN_CODE, {"mfa_token": mfa_token(w), "code": NOT_A_CODE}), "Code"),
     Case("an access token", "post", LOGIN_CODE, 400, lambda w: w.anonymous.post(LOGIN_CODE, {"mfa_token": w.user_client.pair.access, "code": "123456"}), "MfaToken"),
     Case("too often", "post", LOGIN_CODE, 429, lambda w: exhaust(lambda: w.anonymous.post(LOGIN_CODE, {})), "Throttled"),
+    Case("in cookies", "post", LOGIN, 200, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username, "password": PASSWORD, "transport": "cookie"})),
+    Case("from the cookie without the CSRF header", "post", REFRESH, 403, lambda w: cookie_browser(w).post(REFRESH, {}), "CsrfFailed"),
+    Case("with cookies without the CSRF header", "post", LOGOUT, 403, lambda w: cookie_browser(w).post(LOGOUT, {}), "CsrfFailed"),
+    Case("a token", "get", CSRF, 200, lambda w: w.anonymous.get(CSRF)),
     Case("set up", "post", TOTP_SETUP, 200, lambda w: w.user_client.post(TOTP_SETUP, {"password": PASSWORD})),
     Case("a wrong password", "post", TOTP_SETUP, 400, lambda w: w.user_client.post(TOTP_SETUP, {"password": "guess"}), "Password"),
     Case("already on", "post", TOTP_SETUP, 400, lambda w: with_totp(w).user_client.post(TOTP_SETUP, {"password": PASSWORD}), "NonFieldErrors"),
@@ -467,7 +479,7 @@ def test_the_served_schema_names_the_host_that_served_it(api_client):
 def test_the_bearer_scheme_comes_first_and_says_how(api_client):
     schemes = api_client.get("/api/schema/?format=json").json()["components"]["securitySchemes"]
 
-    assert list(schemes) == ["jwtAuth", "cookieAuth"]
+    assert list(schemes) == ["jwtAuth", "cookieAuth", "jwtCookieAuth"]
     assert "Authorization: Bearer" in schemes["jwtAuth"]["description"]
 
 
