@@ -47,7 +47,10 @@ from .mfa_serializers import (
 )
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
+    ACCESS_EXAMPLE,
+    CSRF_TOKEN_EXAMPLE,
     PUBLIC_USER_EXAMPLE,
+    REFRESH_EXAMPLE,
     STAFF_USER_EXAMPLE,
     CookieTokensSerializer,
     CsrfTokenSerializer,
@@ -148,10 +151,28 @@ def user_by_role(many: bool = False) -> PolymorphicProxySerializer:
     )
 
 
-TOKENS = PolymorphicProxySerializer(
-    component_name="Tokens",
-    serializers=[TokenPairSerializer, CookieTokensSerializer],
-    resource_type_field_name=None,
+TOKENS = OpenApiResponse(
+    response=PolymorphicProxySerializer(
+        component_name="Tokens",
+        serializers=[TokenPairSerializer, CookieTokensSerializer],
+        resource_type_field_name=None,
+    ),
+    description="`transport: body`: the pair. `transport: cookie`: the tokens are in HttpOnly cookies "
+    "(Set-Cookie); the body holds their expiry times and the CSRF token.",
+    examples=[
+        OpenApiExample(
+            "Pair", value={"access": ACCESS_EXAMPLE, "refresh": REFRESH_EXAMPLE}, response_only=True
+        ),
+        OpenApiExample(
+            "In cookies",
+            value={
+                "access_expires_at": "2026-11-22T18:15:00Z",
+                "refresh_expires_at": "2026-11-29T18:00:00Z",
+                "csrf_token": CSRF_TOKEN_EXAMPLE,
+            },
+            response_only=True,
+        ),
+    ],
 )
 SET_COOKIE = OpenApiParameter(
     "Set-Cookie",
@@ -306,7 +327,7 @@ REGISTER = post("Register", "Create an account. Unknown fields such as is_staff 
 LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429)." + TOKENS_DESCRIPTION + " With the second factor on, `transport` is given at the second step.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW}, parameters=[SET_COOKIE])
 LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account." + TOKENS_DESCRIPTION, {200: TOKENS, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED}, parameters=[SET_COOKIE])
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session." + TOKENS_DESCRIPTION + " Without `refresh` in the body, the refresh cookie is used (with the X-CSRFToken header), and the answer is always in cookies.", {**pair({"refresh": ["This field is required."]}, SESSION_OVER), 403: REFRESH_CSRF_FAILED}, parameters=[SET_COOKIE])
-CSRF = extend_schema_view(get=operation("Get a CSRF token", "For a browser using the cookie transport, after a page reload: the token to send as the X-CSRFToken header with every POST, PUT, PATCH and DELETE; the answer also sets the csrftoken cookie.", {200: CsrfTokenSerializer}))
+CSRF = extend_schema_view(get=operation("Get a CSRF token", "For a browser using the cookie transport, after a page reload: the token to send as the X-CSRFToken header with every POST, PUT, PATCH and DELETE; the answer also sets the csrftoken cookie. Limited per client address with the refresh (THROTTLE_REFRESH).", {200: CsrfTokenSerializer, 429: THROTTLED}))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
 REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})
 LOGOUT = post("Log out", "End the session of the access token (header or cookie), and of the refresh token if one is given (in the body, or the refresh cookie): both stop working. With the cookie transport, the answer deletes the cookies.", {204: NO_CONTENT, 400: invalid({"refresh": ["Not a valid refresh token."]}), 401: UNAUTHORIZED, 403: LOGOUT_FORBIDDEN}, parameters=[CLEAR_COOKIES])

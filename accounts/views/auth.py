@@ -61,7 +61,7 @@ class RefreshView(AnonymousEndpoint):
 @schema.CSRF
 class CsrfView(AnonymousEndpoint):
     serializer_class = CsrfTokenSerializer
-    throttle_classes = []
+    throttle_scope = "refresh"  # a page reload asks for it before its refresh: one budget
 
     def get(self, request):
         return Response(self.get_serializer(cookies.csrf_token(request)).data)

@@ -244,6 +244,7 @@ CASES = [
     Case("from the cookie without the CSRF header", "post", REFRESH, 403, lambda w: cookie_browser(w).post(REFRESH, {}), "CsrfFailed"),
     Case("with cookies without the CSRF header", "post", LOGOUT, 403, lambda w: cookie_browser(w).post(LOGOUT, {}), "CsrfFailed"),
     Case("a token", "get", CSRF, 200, lambda w: w.anonymous.get(CSRF)),
+    Case("too often", "get", CSRF, 429, lambda w: exhaust(lambda: w.anonymous.get(CSRF)), "Throttled"),
     Case("set up", "post", TOTP_SETUP, 200, lambda w: w.user_client.post(TOTP_SETUP, {"password": PASSWORD})),
     Case("a wrong password", "post", TOTP_SETUP, 400, lambda w: w.user_client.post(TOTP_SETUP, {"password": "guess"}), "Password"),
     Case("already on", "post", TOTP_SETUP, 400, lambda w: with_totp(w).user_client.post(TOTP_SETUP, {"password": PASSWORD}), "NonFieldErrors"),
