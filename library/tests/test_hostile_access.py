@@ -20,6 +20,7 @@ RULES = {
     ("post", "/api/auth/token/"): (400, 400, 400),
     ("post", "/api/auth/token/refresh/"): (400, 400, 400),
     ("post", "/api/auth/token/verify/"): (400, 400, 400),
+    ("get", "/api/auth/csrf/"): (200, 200, 200),
     ("post", "/api/auth/token/revoke/"): (401, 400, 400),
     ("post", "/api/auth/password-reset/"): (400, 400, 400),
     ("post", "/api/auth/password-reset/confirm/"): (400, 400, 400),
