@@ -398,3 +398,25 @@ def test_an_unlisted_origin_gets_no_cors_headers(settings):
     response = browser().get(CSRF, HTTP_ORIGIN="http://127.0.0.1:6000")
 
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_logout_reads_the_refresh_cookie_and_checks_csrf_even_behind_a_header(user, user_client):
+    client = logged_in_browser(user)
+    client.credentials(HTTP_AUTHORIZATION=user_client._credentials["HTTP_AUTHORIZATION"])
+
+    refused = client.post(LOGOUT, {})
+    response = client.post(LOGOUT, {}, HTTP_X_CSRFTOKEN=client.csrf)
+
+    assert refused.status_code == 403
+    assert response.status_code == 204
+    assert not LoginSession.objects.filter(user=user, revoked_at=None).exists()  # both sessions
+
+
+def test_a_refresh_cookie_only_counts_on_its_own_path(user):
+    client = logged_in_browser(user)
+    client.cookies.pop("refresh_token")
+
+    response = client.post(REFRESH, {}, HTTP_X_CSRFTOKEN=client.csrf)
+
+    assert response.status_code == 400
+    assert response.json()["refresh"] == ["This field is required."]

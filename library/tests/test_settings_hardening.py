@@ -89,3 +89,18 @@ def test_an_unknown_sqlite_synchronous_refuses_to_start():
 
     assert result.returncode != 0
     assert "SQLITE_SYNCHRONOUS must be FULL" in result.stderr
+
+
+def test_an_unknown_cookie_samesite_refuses_to_start():
+    result = django_setup(JWT_COOKIE_SAMESITE="lax-ish")
+
+    assert result.returncode != 0
+    assert "JWT_COOKIE_SAMESITE must be Lax, Strict or None." in result.stderr
+
+
+def test_cors_origins_come_from_the_environment_and_default_to_none():
+    code = "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS)"
+
+    assert with_settings(code).stdout.strip() == "[]"
+    listed = with_settings(code, CORS_ALLOWED_ORIGINS="https://app.example.com,https://b.example.com")
+    assert listed.stdout.strip() == "['https://app.example.com', 'https://b.example.com']"
