@@ -29,7 +29,6 @@ from rest_framework.response import Response
 from .serializers import TokenPairSerializer
 
 BODY, COOKIE = "body", "cookie"
-TRANSPORTS = (BODY, COOKIE)
 ACCESS_PATH = "/api/"
 REFRESH_PATHS = ("/api/auth/token/refresh/", "/api/auth/logout/")
 
