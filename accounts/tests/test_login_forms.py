@@ -54,7 +54,9 @@ def test_login_form_over_the_budget_answers_429_with_a_message_and_hashes_nothin
     assert int(refused["Retry-After"]) > 0
     page = refused.content.decode()
     # The page names the same wait as the header, in seconds.
-    assert f"Too many login attempts from your address. Try again in {refused['Retry-After']} seconds." in page
+    assert (
+        f"Too many login attempts from your address. Try again in {refused['Retry-After']} seconds." in page
+    )
     assert password_hashes == []  # the right password, and it was not even looked at
     assert SESSION_KEY not in browser.session
 
