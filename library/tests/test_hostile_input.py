@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import sessions
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
+from authors.filters import SEARCH_MAX_LENGTH
 from authors.models import Author
 from authors.tests.factories import AuthorFactory
 from library.tests.helpers import AUTHORS, ME, author_names, client_for, client_with_authorization
@@ -422,6 +423,17 @@ def test_ten_search_words_still_search(user_client, user):
 
     response = user_client.get(AUTHORS, {"search": "anna " * 10})
 
+    assert response.status_code == 200
+    assert sorted_names(response) == ["Anna Burns"]
+
+
+def test_a_search_of_the_longest_length_allowed_still_searches(user_client, user):
+    AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
+    search = "anna ".ljust(SEARCH_MAX_LENGTH, " ")[:-4] + "anna"
+
+    response = user_client.get(AUTHORS, {"search": search})
+
+    assert len(search) == SEARCH_MAX_LENGTH
     assert response.status_code == 200
     assert sorted_names(response) == ["Anna Burns"]
 
