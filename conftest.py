@@ -31,6 +31,17 @@ def clean_cache(request):
         store.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_keyring():
+    """Each test reads the signing keys from its own database, not a ring an earlier test
+    left in this process's memory (accounts/keyring.py)."""
+    from accounts import keyring
+
+    keyring.forget()
+    yield
+    keyring.forget()
+
+
 @pytest.fixture
 def password_hashes(monkeypatch) -> list[str]:
     """The passwords hashed from here on (checked, or hashed for an unknown user), in order."""

@@ -1,5 +1,6 @@
-"""Our tokens as SimpleJWT makes them: the token classes, the claims we add, and
-SimpleJWT's outstanding and blacklisted tables, kept in step for the admin.
+"""Our tokens as SimpleJWT makes them: the token classes, the claims we add, how they
+are signed and checked with the keyring, and SimpleJWT's outstanding and blacklisted
+tables, kept in step for the admin.
 
 This is the one module that knows SimpleJWT's API. The session rules
 (accounts/sessions.py) speak of sessions, users and token ids; what goes wrong here
@@ -9,13 +10,22 @@ comes out as accounts.errors.InvalidToken.
 import re
 import uuid
 from datetime import datetime
+from typing import Any
 
-from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
+import jwt as pyjwt
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import (
+    ExpiredTokenError,
+    TokenBackendError,
+    TokenBackendExpiredToken,
+    TokenError,
+)
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from . import keyring
 from .errors import ExpiredToken, InvalidToken
 
 SESSION_CLAIM = "sid"
@@ -25,6 +35,66 @@ ACCESS = AccessToken.token_type
 REFRESH = RefreshToken.token_type
 
 USER_ID = re.compile(r"[0-9]{1,18}")
+# The header fields a token of ours has. Any other (`jku`, `x5u`, `jwk`, `x5c`, `crit`...)
+# asks the verifier to trust a key or a rule from the token itself: refused, never followed.
+HEADER_FIELDS = {"alg", "typ", "kid"}
+
+
+class KeyringBackend(TokenBackend):
+    """SimpleJWT's token backend, signing with the keyring's current key and verifying
+    with the key a token names (`kid`), in that key's own algorithm only."""
+
+    def __init__(self) -> None:
+        super().__init__("HS256", leeway=api_settings.LEEWAY, json_encoder=api_settings.JSON_ENCODER)
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        key = keyring.signing_key()
+        return pyjwt.encode(
+            payload,
+            key.signing,
+            algorithm=key.algorithm,
+            headers={"kid": key.kid},
+            json_encoder=self.json_encoder,
+        )
+
+    def decode(self, token: str | bytes, verify: bool = True) -> dict[str, Any]:
+        try:
+            header = pyjwt.get_unverified_header(token)
+        except pyjwt.InvalidTokenError as error:
+            raise TokenBackendError("Token is invalid") from error
+        if not set(header) <= HEADER_FIELDS:
+            raise TokenBackendError("Token header has fields we do not accept")
+        kid = header.get("kid")
+        key = keyring.verifying_key(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenBackendError("Token is signed by no key we hold")
+        if header.get("alg") != key.algorithm:
+            raise TokenBackendError("Invalid algorithm specified")
+        try:
+            return pyjwt.decode(
+                token,
+                key.verifying,
+                algorithms=[key.algorithm],
+                leeway=self.get_leeway(),
+                options={"verify_signature": verify, "verify_aud": False},
+            )
+        except pyjwt.ExpiredSignatureError as error:
+            raise TokenBackendExpiredToken("Token is expired") from error
+        except pyjwt.InvalidTokenError as error:
+            raise TokenBackendError("Token is invalid") from error
+
+
+BACKEND = KeyringBackend()
+
+
+class SignedAccessToken(AccessToken):
+    """An access token signed and checked by the keyring."""
+
+    _token_backend = BACKEND
+
+
+class SignedUntypedToken(UntypedToken):
+    _token_backend = BACKEND
 
 
 class SessionRefreshToken(RefreshToken):
@@ -32,6 +102,9 @@ class SessionRefreshToken(RefreshToken):
 
     The blacklist would refuse a rotated token before the session rules could see the reuse.
     """
+
+    _token_backend = BACKEND
+    access_token_class = SignedAccessToken
 
     def check_blacklist(self) -> None:
         pass
@@ -46,7 +119,7 @@ def new_refresh(user_id: int, session_id: uuid.UUID) -> RefreshToken:
     return refresh
 
 
-def decode(raw: str, token_class: type[Token] = UntypedToken) -> Token:
+def decode(raw: str, token_class: type[Token] = SignedUntypedToken) -> Token:
     """Check the signature, expiry and (for a typed class) the kind of `raw`."""
     try:
         return token_class(raw)

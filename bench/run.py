@@ -30,6 +30,7 @@ RESULTS = BASE_DIR / "bench" / "results"
 PYTHON = sys.executable
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway benchmark account
 SECRET = "bench-secret-key-" + "k" * 40
+JWT_KEY = "bench-jwt-signing-key-" + "j" * 40
 WARM_UP_SECONDS = 2
 WARM_UP_TOKENS = 3000  # refresh tokens the warm-up may use; the measured run starts after them
 
@@ -65,6 +66,7 @@ class Bench:
             },
             "DATABASE_URL": f"sqlite:///{self.database}",
             "DJANGO_SECRET_KEY": SECRET,
+            "JWT_SIGNING_KEY": JWT_KEY,
             "DJANGO_DEBUG": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "THROTTLE_LOGIN": "1000000/min",

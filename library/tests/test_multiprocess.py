@@ -28,6 +28,7 @@ def servers(django_db_setup):
         DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         REDIS_URL=os.environ["REDIS_URL"],
         DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        JWT_SIGNING_KEY=settings.JWT_SIGNING_KEY,
         DB_CONN_MAX_AGE="0",  # no connection left open when the test database is dropped
         THROTTLE_LOGIN="4/min",
     )
