@@ -8,7 +8,6 @@ from datetime import timedelta
 import jwt
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
