@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import account, auth, recovery
+from .views import account, auth, keys, recovery
 
 app_name = "accounts"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("auth/token/revoke/", auth.RevokeView.as_view(), name="token-revoke"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
+    path("auth/jwks/", keys.JWKSView.as_view(), name="jwks"),
     path("auth/password-reset/", recovery.PasswordResetView.as_view(), name="password-reset"),
     path(
         "auth/password-reset/confirm/",

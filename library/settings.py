@@ -385,6 +385,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids and tags from the path after /api/ (`auth`, `accounts`, `authors`), even
+    # with a view outside it (/.well-known/jwks.json, which the schema leaves out).
+    "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     # Request bodies are documented as JSON only: what every client sends. The form and
     # multipart parsers stay in REST_FRAMEWORK for the browsable API's HTML forms, which

@@ -34,6 +34,8 @@ EMAIL_VERIFY = "/api/auth/email/verify/"
 EMAIL_VERIFY_RESEND = "/api/auth/email/verify/resend/"
 USERS = "/api/accounts/users/"
 AUTHORS = "/api/authors/"
+JWKS = "/api/auth/jwks/"
+WELL_KNOWN_JWKS = "/.well-known/jwks.json"
 
 
 def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:

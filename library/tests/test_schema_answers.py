@@ -32,6 +32,7 @@ from library.tests.helpers import (
     AUTHORS,
     EMAIL_VERIFY,
     EMAIL_VERIFY_RESEND,
+    JWKS,
     LOGIN,
     LOGOUT,
     LOGOUT_ALL,
@@ -113,9 +114,18 @@ def without_a_database(w):
     return w.anonymous.get(HEALTH)
 
 
-def probed_by_address(w):
-    w.settings.DEBUG = False  # in production; DEBUG shows Django's page
-    return w.anonymous.get(HEALTH, HTTP_HOST="10.0.0.7")
+def probed_by_address(path: str):
+    def provoke(w):
+        w.settings.DEBUG = False  # in production; DEBUG shows Django's page
+        return w.anonymous.get(path, HTTP_HOST="10.0.0.7")
+
+    return provoke
+
+
+def asked_again(w):
+    """The key set asked for again with the ETag of the first answer."""
+    etag = w.anonymous.get(JWKS)["ETag"]
+    return w.anonymous.get(JWKS, HTTP_IF_NONE_MATCH=etag)
 
 
 def mandatory(w):
@@ -178,6 +188,9 @@ CASES = [
     Case("ask again", "post", EMAIL_VERIFY_RESEND, 202, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {"email": w.user.email})),
     Case("no address", "post", EMAIL_VERIFY_RESEND, 400, lambda w: w.anonymous.post(EMAIL_VERIFY_RESEND, {}), "Email"),
     Case("too often", "post", EMAIL_VERIFY_RESEND, 429, lambda w: exhaust(lambda: w.anonymous.post(EMAIL_VERIFY_RESEND, {})), "Throttled"),
+    Case("the keys", "get", JWKS, 200, lambda w: w.anonymous.get(JWKS)),
+    Case("unchanged", "get", JWKS, 304, asked_again),
+    Case("fetched by address", "get", JWKS, 400, probed_by_address(JWKS), "BadRequest"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
     Case("end one", "delete", SESSION, 204, lambda w: w.user_client.delete(f"{SESSIONS}{w.user_client.pair.session.pk}/")),
     Case("someone else's", "delete", SESSION, 404, lambda w: w.user_client.delete(f"{SESSIONS}{w.staff_client.pair.session.pk}/"), "NotFound"),
@@ -221,7 +234,7 @@ CASES = [
     Case("a taken name", "patch", AUTHOR_ID, 400, with_a_taken_name("patch"), "Name"),
     # --- health
     Case("up", "get", HEALTH, 200, lambda w: w.anonymous.get(HEALTH), "Healthy"),
-    Case("probed by address", "get", HEALTH, 400, probed_by_address, "BadRequest"),
+    Case("probed by address", "get", HEALTH, 400, probed_by_address(HEALTH), "BadRequest"),
     Case("no database", "get", HEALTH, 503, without_a_database, "Down"),
 ]
 # fmt: on
