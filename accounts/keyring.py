@@ -286,9 +286,10 @@ def _with_retirement(rows: list[SigningKey]) -> list[tuple[SigningKey, datetime 
     """Each key not dropped (oldest first) with the time it stopped signing: when the
     next was made."""
     rows = [row for row in rows if row.secret]
+    successors = [*rows[1:], None] if rows else []
     return [
         (row, successor.created_at if successor else None)
-        for row, successor in zip(rows, [*rows[1:], None], strict=True)
+        for row, successor in zip(rows, successors, strict=True)
     ]
 
 

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import sessions
-from accounts.models import LoginSession, RevokedAccessToken
+from accounts import keyring, sessions
+from accounts.models import LoginSession, RevokedAccessToken, SigningKey
 from accounts.tests.factories import UserFactory
 from library.tests.helpers import ME, bearer_client
 
@@ -74,3 +74,47 @@ def test_prune_tokens_draws_progress_bars_on_a_terminal(user, terminal_stderr):
 
     assert "Deleting expired sessions" in terminal_stderr.getvalue()
     assert "Deleted 3 expired sessions." in out
+
+
+# --- jwt_keys ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "EdDSA", "ES256", "RS256"])
+def test_jwt_keys_generate_prints_a_key_of_each_algorithm_and_changes_no_ring(algorithm):
+    out = run("jwt_keys", "generate", "--algorithm", algorithm)
+
+    signing, _ = keyring.parse(algorithm, out.strip())
+    assert signing
+    assert not SigningKey.objects.exists()
+
+
+def test_jwt_keys_list_shows_each_key_with_its_age_and_what_it_does(user):
+    first = keyring.signing_key()
+    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+        second = keyring.rotate()
+
+        out = run("jwt_keys", "list")
+
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{second.kid}  HS256") and lines[0].endswith("signs")
+    assert lines[1].startswith(f"{first.kid}  HS256")
+    assert "2\xa0days old  verifies until" in lines[1]
+
+
+def test_jwt_keys_rotate_makes_a_new_signing_key_and_keeps_the_old_one(user):
+    old = keyring.signing_key()
+    pair = sessions.start_session(user=user)
+
+    out = run("jwt_keys", "rotate")
+
+    new = keyring.signing_key()
+    assert new.kid != old.kid
+    assert f"HS256 key {new.kid} signs from now on" in out
+    assert bearer_client(pair.access).get(ME).status_code == 200
+
+
+def test_jwt_keys_rotate_may_change_the_algorithm(user):
+    run("jwt_keys", "rotate", "--algorithm", "ES256")
+
+    assert keyring.signing_key().algorithm == "ES256"
+    assert bearer_client(sessions.start_session(user=user).access).get(ME).status_code == 200
