@@ -5,7 +5,7 @@ deployment already shares: a rotation made anywhere (`manage.py jwt_keys rotate`
 signed with by every process from its next token on, and accepted everywhere at once.
 Nothing is derived from, or shared with, Django's SECRET_KEY.
 
-- The newest key signs. Each older key only verifies, until the longest token it can
+- The newest key signs, from a second after it is made (FRESH). Each older key only verifies, until the longest token it can
   have signed (a refresh token) has expired; then it is dropped: it verifies nothing,
   its key material is erased at the next rotation, and its row stays so that the same key
   is never taken back.
@@ -48,8 +48,9 @@ RSA_MIN_KEY_BITS = 2048
 # in a request that read the ring just before it), so the key verifies this much longer.
 SIGNING_GRACE = timedelta(minutes=1)
 # How old this process's copy of the ring may be when it signs a token, serves the JWK
-# Set, or meets a key id it has not seen: a rotation made anywhere is followed within a
-# second, and forged key ids cost no more than one small query a second.
+# Set, or meets a key id it has not seen (so forged key ids cost no more than one small
+# query a second). A new key signs only once it is this old: by then every process that
+# meets its kid reads the ring again and finds it (publish first, then sign).
 FRESH = timedelta(seconds=1)
 _THUMBPRINT_MEMBERS = {
     "oct": ("k", "kty"),
@@ -91,9 +92,9 @@ class Ring:
     keys: tuple[Key, ...]  # newest first; only keys that may still verify
     loaded_at: datetime
 
-    @property
-    def current(self) -> Key:
-        return self.keys[0]
+    def signer(self, now: datetime) -> Key:
+        """The newest key at least FRESH old (or the only one): it signs."""
+        return next((key for key in self.keys if key.created_at <= now - FRESH), self.keys[-1])
 
     def key(self, kid: str) -> Key | None:
         return next((key for key in self.keys if key.kid == kid), None)
@@ -104,7 +105,7 @@ class ListedKey:
     kid: str
     algorithm: str
     created_at: datetime
-    state: str  # "signs", "verifies", "dropped"
+    state: str  # "next" (signs within a second), "signs", "verifies", "dropped"
     verifies_until: datetime | None
 
 
@@ -173,8 +174,8 @@ def _to_jwk(algorithm: str, verifying: Any) -> dict:
 
 
 def signing_key() -> Key:
-    """The key that signs now (a rotation anywhere is followed within FRESH)."""
-    return _ring_within(FRESH).current
+    """The key that signs now: a key made anywhere signs a second (FRESH) after it is made."""
+    return _ring_within(FRESH).signer(timezone.now())
 
 
 def verifying_key(kid: str) -> Key | None:
@@ -187,13 +188,14 @@ def verifying_key(kid: str) -> Key | None:
 
 
 def public_keys() -> list[dict]:
-    """The ring's public keys as JWKs, the signing one first (none with HS256)."""
+    """The ring's public keys as JWKs, the newest first (none with HS256)."""
     return [jwk for key in _ring_within(FRESH).keys if (jwk := key.public_jwk()) is not None]
 
 
 def rotate(algorithm: str | None = None) -> Key:
-    """Make a new key of `algorithm` (JWT_ALGORITHM by default) the signing one; the old
-    ones keep verifying until their tokens have expired. Erases dropped keys' material."""
+    """Make a new key of `algorithm` (JWT_ALGORITHM by default), which signs a second
+    later; the old ones keep verifying until their tokens have expired. Erases dropped
+    keys' material."""
     algorithm = algorithm or settings.JWT_ALGORITHM
     _reload()  # the configured key joins first, or it would later come back as the newest
     material = generate(algorithm)
@@ -202,7 +204,7 @@ def rotate(algorithm: str | None = None) -> Key:
     SigningKey.objects.create(kid=kid, algorithm=algorithm, secret=material, created_at=_newest_time())
     _parsed[kid] = (signing, verifying)
     drop_expired()
-    return _reload().current
+    return _reload().key(kid)
 
 
 def drop_expired() -> int:
@@ -216,12 +218,16 @@ def drop_expired() -> int:
 
 def listed() -> list[ListedKey]:
     """Every key the ring has held, newest first, with what it does now."""
-    ring = _reload()
+    ring, now = _reload(), timezone.now()
+    signer = ring.signer(now)
     keys = {key.kid: key for key in ring.keys}
     listing = []
     for row in SigningKey.objects.order_by("-created_at", "-kid"):
         key = keys.get(row.kid)
-        state = "dropped" if key is None else "signs" if key is ring.current else "verifies"
+        if key is None:
+            state = "dropped"
+        else:
+            state = "signs" if key is signer else "next" if key.created_at > signer.created_at else "verifies"
         listing.append(ListedKey(row.kid, row.algorithm, row.created_at, state, key and key.verifies_until))
     return listing
 

@@ -128,7 +128,7 @@ KEY_SET = OpenApiResponse(
         "KeySet",
         {"keys": serializers.ListField(child=serializers.DictField(), help_text="The public keys, as JWKs.")},
     ),
-    description="The public keys that verify our tokens, the signing one first.",
+    description="The public keys that verify our tokens, the newest first.",
     examples=[
         OpenApiExample(
             "EdDSA",

@@ -41,6 +41,11 @@ def status_of(token: str) -> int:
     return bearer_client(token).get(ME).status_code
 
 
+def a_second_later():
+    """The clock once a new key signs (keyring.FRESH after it is made), and stopped."""
+    return time_machine.travel(timezone.now() + keyring.FRESH, tick=False)
+
+
 @pytest.fixture
 def use_algorithm(settings):
     """Switch JWT_ALGORITHM with no configured key, as in development: the ring makes a
@@ -122,13 +127,27 @@ def test_after_a_rotation_new_tokens_carry_the_new_kid_and_old_ones_still_work(u
 
     new_key = keyring.rotate()
 
-    new = sessions.start_session(user=user)
-    assert header(new.access)["kid"] == new_key.kid != header(old.access)["kid"]
-    assert status_of(old.access) == 200
-    assert status_of(new.access) == 200
-    rotated = api_client.post(REFRESH, {"refresh": old.refresh})
-    assert rotated.status_code == 200
-    assert header(rotated.json()["access"])["kid"] == new_key.kid
+    with a_second_later():
+        new = sessions.start_session(user=user)
+        assert header(new.access)["kid"] == new_key.kid != header(old.access)["kid"]
+        assert status_of(old.access) == 200
+        assert status_of(new.access) == 200
+        rotated = api_client.post(REFRESH, {"refresh": old.refresh})
+        assert rotated.status_code == 200
+        assert header(rotated.json()["access"])["kid"] == new_key.kid
+
+
+def test_a_new_key_is_published_at_once_and_signs_a_second_later(user, api_client):
+    old_key = keyring.signing_key()
+
+    new_key = keyring.rotate()
+
+    published = [jwk["kid"] for jwk in keyring.public_keys()] or [key.kid for key in keyring.listed()]
+    assert new_key.kid in published
+    assert keyring.verifying_key(new_key.kid) == new_key
+    assert header(sessions.start_session(user=user).access)["kid"] == old_key.kid
+    with a_second_later():
+        assert header(sessions.start_session(user=user).access)["kid"] == new_key.kid
 
 
 def test_an_old_key_verifies_until_its_last_refresh_token_has_expired(user, api_client):
@@ -160,10 +179,10 @@ def test_a_rotation_erases_the_material_of_dropped_keys_and_keeps_their_rows(use
 
     with time_machine.travel(timezone.now() + REFRESH_LIFETIME + timedelta(hours=1), tick=False):
         keyring.rotate()
+        listed = [key.state for key in keyring.listed()]
 
-    dropped = SigningKey.objects.get(kid=first.kid)
-    assert dropped.secret == ""
-    assert [key.state for key in keyring.listed()] == ["signs", "verifies", "dropped"]
+    assert SigningKey.objects.get(kid=first.kid).secret == ""
+    assert listed == ["next", "signs", "dropped"]
 
 
 def test_a_dropped_configured_key_is_never_taken_back(user, settings):
@@ -171,8 +190,9 @@ def test_a_dropped_configured_key_is_never_taken_back(user, settings):
     keyring.rotate()
     with time_machine.travel(timezone.now() + REFRESH_LIFETIME + timedelta(hours=1), tick=False):
         newest = keyring.rotate()
-        keyring.forget()
+        keyring.forget()  # as a restart with the same environment does
 
+    with time_machine.travel(newest.created_at + keyring.FRESH, tick=False):
         assert keyring.signing_key().kid == newest.kid
         assert SigningKey.objects.get(kid=configured.kid).secret == ""
 
@@ -182,10 +202,12 @@ def test_a_new_configured_key_joins_the_ring_as_the_signing_key(user, settings):
 
     settings.JWT_SIGNING_KEY = keyring.generate("HS256")
     keyring.forget()  # as a restart with the new environment does
-    new = sessions.start_session(user=user)
+    keyring.signing_key()
+    with a_second_later():
+        new = sessions.start_session(user=user)
 
-    assert header(new.access)["kid"] != header(old.access)["kid"]
-    assert status_of(old.access) == status_of(new.access) == 200
+        assert header(new.access)["kid"] != header(old.access)["kid"]
+        assert status_of(old.access) == status_of(new.access) == 200
     assert SigningKey.objects.count() == 2
 
 
@@ -323,8 +345,9 @@ def test_tokens_of_the_old_algorithm_keep_working_after_a_switch(user, use_algor
 
     use_algorithm("EdDSA")
 
-    assert status_of(hs256.access) == 200
-    assert header(sessions.start_session(user=user).access)["alg"] == "EdDSA"
+    with a_second_later():
+        assert status_of(hs256.access) == 200
+        assert header(sessions.start_session(user=user).access)["alg"] == "EdDSA"
 
 
 @pytest.mark.parametrize("algorithm", ASYMMETRIC)

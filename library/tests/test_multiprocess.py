@@ -1,18 +1,21 @@
 """Two gunicorn processes sharing one PostgreSQL and one Redis, as on two hosts.
 
 Revocation and deactivation done through one process must be refused by the other on
-its very next request, and the throttle counters must be shared. Runs in
+its very next request, the throttle counters must be shared, and a signing key made by
+one process must be published and accepted by the other. Runs in
 `make test-postgres`; skipped on SQLite, whose test database lives in one process.
 """
 
 import os
+import time
 
+import jwt
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from library.tests.servers import call, gunicorn, server_environment
+from library.tests.servers import call, gunicorn, manage, server_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +36,7 @@ def servers(django_db_setup):
         THROTTLE_LOGIN="4/min",
     )
     with gunicorn(environment) as a, gunicorn(environment) as b:
-        yield a, b
+        yield a, b, environment
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +51,7 @@ def log_in(base: str, username: str) -> dict:
 
 
 def test_token_revoked_through_one_process_is_refused_by_the_other(servers):
-    a, b = servers
+    a, b, _ = servers
     user = UserFactory()
     pair = log_in(a, user.username)
     assert call(b, "GET", "/api/accounts/me/", token=pair["access"])[0] == 200
@@ -61,7 +64,7 @@ def test_token_revoked_through_one_process_is_refused_by_the_other(servers):
 
 
 def test_logout_all_through_one_process_is_seen_by_the_other(servers):
-    a, b = servers
+    a, b, _ = servers
     user = UserFactory()
     first, second = log_in(a, user.username), log_in(b, user.username)
     assert call(b, "GET", "/api/authors/", token=first["access"])[0] == 200
@@ -73,7 +76,7 @@ def test_logout_all_through_one_process_is_seen_by_the_other(servers):
 
 
 def test_user_deactivated_through_one_process_is_refused_by_the_other(servers):
-    a, b = servers
+    a, b, _ = servers
     staff, user = UserFactory(is_staff=True), UserFactory()
     staff_pair, user_pair = log_in(a, staff.username), log_in(b, user.username)
     assert call(b, "GET", "/api/accounts/me/", token=user_pair["access"])[0] == 200
@@ -87,7 +90,7 @@ def test_user_deactivated_through_one_process_is_refused_by_the_other(servers):
 
 
 def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
-    a, b = servers
+    a, b, _ = servers
     pair = log_in(a, UserFactory().username)
     status, rotated = call(a, "POST", "/api/auth/token/refresh/", {"refresh": pair["refresh"]})
     assert status == 200
@@ -98,9 +101,43 @@ def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
 
 
 def test_throttle_counters_are_shared_between_processes(servers):
-    a, b = servers
+    a, b, _ = servers
     wrong = {"username": "nobody", "password": "wrong"}
     answers = [call(base, "POST", "/api/auth/token/", wrong)[0] for base in (a, b, a, b, a, b)]
 
     # THROTTLE_LOGIN is 4/min for both: together they allow four, not eight.
     assert answers == [401, 401, 401, 401, 429, 429]
+
+
+def kid_of(token: str) -> str:
+    return jwt.get_unverified_header(token)["kid"]
+
+
+def refreshed_until_new_kid(base: str, pair: dict, seconds: float = 5) -> dict:
+    """Refresh `pair` until the answer is signed by another key (a new key signs a second
+    after it is made); the first such pair."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, new = call(base, "POST", "/api/auth/token/refresh/", {"refresh": pair["refresh"]})
+        assert status == 200, new
+        if kid_of(new["access"]) != kid_of(pair["access"]):
+            return new
+        pair = new
+        time.sleep(0.25)
+    raise AssertionError(f"still signed by {kid_of(pair['access'])} after {seconds} s")
+
+
+def test_a_key_rotation_through_one_process_is_signed_with_and_served_by_the_other(servers):
+    a, b, environment = servers
+    user = UserFactory()
+    before, polling = log_in(a, user.username), log_in(a, user.username)
+
+    # The rotation, as an operator runs it on any one host, in a process of its own.
+    manage("jwt_keys", "rotate", "--algorithm", "EdDSA", environment=environment)
+
+    after = refreshed_until_new_kid(a, polling)
+    [published] = call(b, "GET", "/.well-known/jwks.json")[1]["keys"]
+    assert (published["kid"], published["alg"]) == (kid_of(after["access"]), "EdDSA")
+    assert call(b, "GET", "/api/accounts/me/", token=after["access"])[0] == 200
+    assert call(b, "GET", "/api/accounts/me/", token=before["access"])[0] == 200
+    assert call(b, "POST", "/api/auth/token/refresh/", {"refresh": before["refresh"]})[0] == 200

@@ -9,8 +9,8 @@ from accounts import keyring
 class Command(BaseCommand):
     help = (
         "The keys that sign tokens (README: Signing keys). `generate` prints a new key for the "
-        "environment; `list` shows the ring; `rotate` makes a new key the signing one, every "
-        "process follows within a second, and the old key verifies until its tokens have expired."
+        "environment; `list` shows the ring; `rotate` makes a new key, which every process signs "
+        "with a second later; the old key verifies until its tokens have expired."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         else:
             key = keyring.rotate(options["algorithm"])
             self.stdout.write(
-                f"{key.algorithm} key {key.kid} signs from now on; every process follows within a second. "
+                f"{key.algorithm} key {key.kid} is published now and signs in every process a second from now. "
                 "The keys before it verify until the tokens they signed have expired."
             )
             self.list_ring()
@@ -47,8 +47,10 @@ class Command(BaseCommand):
         for key in keyring.listed():
             if key.state == "verifies":
                 state = f"verifies until {key.verifies_until:%Y-%m-%d %H:%M} UTC"
+            elif key.state == "next":
+                state = "signs within a second"
             else:
-                state = {"signs": "signs", "dropped": "dropped"}[key.state]
+                state = key.state
             self.stdout.write(
                 f"{key.kid}  {key.algorithm:<5}  {timesince(key.created_at, now):>16} old  {state}"
             )
