@@ -4,7 +4,8 @@ Flask tutorials' app, driven by wrk over loopback. Ratios from one run are what 
     python bench/run.py                   # 10,000 authors, 10 s a scenario
     python bench/run.py --authors 1000000 --dead-token-rows 1000000   # the scale run
 
-Each server runs one sync worker pinned to CPU 0; wrk runs on CPU 1. Prints a table and
+Each server runs one sync worker pinned to CPU 0; wrk runs on CPU 1. Also times password
+hashing and each JWT signing algorithm in process (bench/jwt_algorithms.py). Prints a table and
 writes bench/results/<time>.json, .png and -profile.txt, and the same as
 bench/results/latest.* (or --label), which are committed.
 """
@@ -24,6 +25,9 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+from jwt_algorithms import jwt_algorithm_costs
+from jwt_algorithms import table as jwt_table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
@@ -175,6 +179,7 @@ class Bench:
             "pinned": bool(taskset_prefix(0)),
             "rows": self.rows,
             "hashing_ms": hashing_times(),
+            "jwt_algorithms": jwt_algorithm_costs(),
             "profile": self.profile(access),
             "total_seconds": round(time.monotonic() - started),
         }
@@ -451,6 +456,8 @@ def report(results: dict, args) -> None:
         f"\nOne password hash: Argon2 {hashing['argon2']} ms ({hashing['argon2_parameters']}); "
         f"PBKDF2 {hashing['pbkdf2_sha256']} ms ({hashing['pbkdf2_iterations']:,} iterations)."
     )
+    print("\nOne access token checked (every request) and signed (twice a login or refresh), in process:")
+    print(jwt_table(results["jwt_algorithms"]))
     print(
         f"\n{results['authors']:,} authors; {results['seconds_per_scenario']} s a scenario; "
         f"{'pinned' if results['pinned'] else 'not pinned'}; {results['total_seconds']} s in all."
