@@ -207,6 +207,20 @@ def rotate(algorithm: str | None = None) -> Key:
     return _reload().key(kid)
 
 
+def drop(kid: str) -> None:
+    """Drop a key before its time (it leaked): it verifies nothing from now on, in every
+    process within JWT_KEYRING_RELOAD_SECONDS; whoever holds a token it signed logs in
+    again. The signing key cannot be dropped: rotate first."""
+    ring = _reload()
+    if ring.key(kid) is None:
+        raise ValueError(f"The ring holds no key {kid!r} that still verifies.")
+    if ring.key(kid) is ring.signer(timezone.now()) or ring.key(kid) is ring.keys[0]:
+        raise ValueError("That key signs (or is about to): rotate first, then drop it a second later.")
+    SigningKey.objects.filter(kid=kid).update(secret="")
+    _parsed.pop(kid, None)
+    forget()
+
+
 def drop_expired() -> int:
     """Erase the material of keys that verify nothing any more; their rows stay."""
     now = timezone.now()

@@ -121,3 +121,29 @@ def test_jwt_keys_rotate_may_change_the_algorithm(user):
     with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
         assert keyring.signing_key().algorithm == "ES256"
         assert bearer_client(sessions.start_session(user=user).access).get(ME).status_code == 200
+
+
+def test_jwt_keys_drop_refuses_the_old_keys_tokens_at_once(user):
+    old = keyring.signing_key()
+    pair = sessions.start_session(user=user)
+    keyring.rotate()
+
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        out = run("jwt_keys", "drop", old.kid)
+
+        assert f"Dropped {old.kid}" in out
+        assert bearer_client(pair.access).get(ME).status_code == 401
+    assert SigningKey.objects.get(kid=old.kid).secret == ""
+
+
+def test_jwt_keys_drop_refuses_the_signing_key(user):
+    key = keyring.signing_key()
+
+    with pytest.raises(CommandError, match="rotate first"):
+        run("jwt_keys", "drop", key.kid)
+    assert keyring.verifying_key(key.kid) == key
+
+
+def test_jwt_keys_drop_of_an_unknown_key_fails(user):
+    with pytest.raises(CommandError, match="no key 'nope'"):
+        run("jwt_keys", "drop", "nope")

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -28,11 +28,25 @@ class Command(BaseCommand):
         rotate.add_argument(
             "--algorithm", choices=keyring.ALGORITHMS, default=None, help="default: JWT_ALGORITHM"
         )
+        drop = actions.add_parser(
+            "drop", help="Drop a key that leaked at once: tokens it signed stop working (rotate first)."
+        )
+        drop.add_argument("kid")
 
     def handle(self, *args, action, **options):
         if action == "generate":
             self.stdout.write(keyring.generate(options["algorithm"]).strip())
         elif action == "list":
+            self.list_ring()
+        elif action == "drop":
+            try:
+                keyring.drop(options["kid"])
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                f"Dropped {options['kid']}: every process refuses its tokens within "
+                f"{settings.JWT_KEYRING_RELOAD_SECONDS} s (JWT_KEYRING_RELOAD_SECONDS), or at once after a restart."
+            )
             self.list_ring()
         else:
             key = keyring.rotate(options["algorithm"])
