@@ -304,12 +304,12 @@ def _newest_time(rows: list[SigningKey] | None = None) -> datetime:
 
 def _with_retirement(rows: list[SigningKey]) -> list[tuple[SigningKey, datetime | None]]:
     """Each key not dropped (oldest first) with the time it stopped signing: when the
-    next was made."""
-    rows = [row for row in rows if row.secret]
+    next was made (dropped or not)."""
     successors = [*rows[1:], None] if rows else []
     return [
         (row, successor.created_at if successor else None)
         for row, successor in zip(rows, successors, strict=True)
+        if row.secret
     ]
 
 

@@ -384,3 +384,16 @@ def test_generated_keys_are_strong_enough():
     assert len(keyring.generate("HS256").encode()) >= 32
     rsa = keyring.parse("RS256", keyring.generate("RS256"))[0]
     assert rsa.key_size == keyring.RSA_KEY_BITS
+
+
+def test_dropping_a_key_does_not_lengthen_the_life_of_the_one_before_it(user):
+    first = keyring.signing_key()
+    second = keyring.rotate()
+    with time_machine.travel(second.created_at + timedelta(minutes=1), tick=False):
+        keyring.rotate()
+    with time_machine.travel(second.created_at + timedelta(minutes=2), tick=False):
+        keyring.drop(second.kid)
+
+    # The first key stopped signing when the second was made, whatever became of it.
+    with time_machine.travel(second.created_at + REFRESH_LIFETIME + keyring.SIGNING_GRACE, tick=False):
+        assert keyring.verifying_key(first.kid) is None
