@@ -397,3 +397,11 @@ def test_dropping_a_key_does_not_lengthen_the_life_of_the_one_before_it(user):
     # The first key stopped signing when the second was made, whatever became of it.
     with time_machine.travel(second.created_at + REFRESH_LIFETIME + keyring.SIGNING_GRACE, tick=False):
         assert keyring.verifying_key(first.kid) is None
+
+
+@pytest.mark.parametrize("header_json", [b"[]", b'"kid"', b"7", b"not json"])
+def test_a_header_that_is_not_an_object_is_refused(user, header_json):
+    access = sessions.start_session(user=user).access
+    _, body, signature = access.split(".")
+
+    assert status_of(f"{pyjwt.utils.base64url_encode(header_json).decode()}.{body}.{signature}") == 401
