@@ -5,11 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache, caches
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from accounts import throttles
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.helpers import client_for
+from library.tests.servers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +42,20 @@ def fresh_keyring():
     keyring.forget()
     yield
     keyring.forget()
+
+
+@pytest.fixture
+def unreachable_cache():
+    """Every cache on a Redis that is not there (a port where nothing listens): the
+    throttles and the lockout count in each process's own memory meanwhile."""
+    dead_redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+    }
+    throttles.LOCAL_COUNTERS.clear()
+    with override_settings(CACHES={"default": dead_redis, "throttles": dead_redis}):
+        yield
+    throttles.LOCAL_COUNTERS.clear()
 
 
 @pytest.fixture

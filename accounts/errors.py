@@ -1,7 +1,7 @@
 """What the session rules refuse with; library/api.py answers them as 401s (403s for
-NotPermitted kinds)."""
+NotPermitted kinds, 429 for AccountLocked)."""
 
-from library.errors import AuthenticationError, NotPermitted
+from library.errors import AuthenticationError, NotPermitted, TooManyAttempts
 
 
 class InvalidCredentials(AuthenticationError):
@@ -24,3 +24,10 @@ class EmailNotVerified(NotPermitted):
     """The right password, but EMAIL_VERIFICATION=mandatory and the address is not verified."""
 
     default_code = "email_not_verified"
+
+
+class AccountLocked(TooManyAttempts):
+    """Too many failed passwords for this identifier lately (accounts/lockout.py): refused
+    for `retry_after` seconds, whether or not the identifier names an account."""
+
+    default_code = "account_locked"

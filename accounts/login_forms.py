@@ -3,7 +3,9 @@
 Each form submission is one login attempt from the same per-address budget that
 POST /api/auth/token/ spends (accounts/throttles.py), so a browser form is no way around
 it. An attempt over budget is refused before the password is looked at: it costs no
-hash, and the page says so, with 429 and Retry-After. Django's own LoginView does the
+hash, and the page says so, with 429 and Retry-After. A wrong password counts towards
+the account lockout shared with the API, and a locked-out identifier is refused the same
+way (accounts/lockout.py). Django's own LoginView does the
 rest; library/urls.py wires these in.
 """
 
@@ -14,16 +16,18 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from . import verification
-from .errors import EmailNotVerified
+from . import lockout, verification
+from .client import client_details
+from .errors import AccountLocked, EmailNotVerified
 from .throttles import login_attempt_wait
 
 TOO_MANY_ATTEMPTS = "Too many login attempts from your address. Try again in %(wait)s seconds."
+LOCKED_OUT = "Too many failed logins for this account. Try again in %(wait)s seconds."
 
 
 class LoginBudgetMixin:
-    """For an AuthenticationForm: spend one attempt, and refuse it over budget before
-    authenticate() hashes anything."""
+    """For an AuthenticationForm: spend one attempt, and refuse it over budget or locked
+    out before authenticate() hashes anything; count a wrong password."""
 
     throttled_for: int | None = None  # seconds, once an attempt was refused
 
@@ -32,7 +36,18 @@ class LoginBudgetMixin:
         if wait is not None:
             self.throttled_for = math.ceil(wait)
             raise ValidationError(TOO_MANY_ATTEMPTS, code="throttled", params={"wait": self.throttled_for})
-        return super().clean()
+        identifier = self.cleaned_data.get("username") or ""
+        try:
+            lockout.check(identifier)
+        except AccountLocked as locked:
+            self.throttled_for = locked.retry_after
+            raise ValidationError(LOCKED_OUT, code=locked.code, params={"wait": self.throttled_for}) from None
+        try:
+            return super().clean()
+        except ValidationError as refusal:
+            if refusal.code == "invalid_login":
+                lockout.note_failure(identifier, **client_details(self.request))
+            raise
 
 
 class LoginForm(LoginBudgetMixin, AuthenticationForm):

@@ -208,6 +208,65 @@ class OutgoingMail(models.Model):
         return f"{self.kind} to {self.to}"
 
 
+class SecurityEvent(models.Model):
+    """One entry of the security log: what happened to an account, when, from which client,
+    and in which login session. Written only by accounts/events.record; read by its owner
+    (GET /api/auth/events/) and by staff (the admin). A deleted account's events stay,
+    without their user, until `manage.py prune_events` removes them by age."""
+
+    class Type(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
+        LOGIN_FAILED = "login_failed", "Login failed"
+        MFA_FAILED = "mfa_failed", "Second factor failed"
+        ACCOUNT_LOCKED = "account_locked", "Account locked (too many failed logins)"
+        ACCOUNT_UNLOCKED = "account_unlocked", "Account unlocked"
+        REFRESH_REUSED = "refresh_reused", "Reuse of a rotated refresh token (session ended)"
+        TOKEN_REVOKED = "token_revoked", "Token revoked"
+        SESSION_ENDED = "session_ended", "Login session ended"
+        SESSION_EVICTED = "session_evicted", "Least recently used session ended (session limit)"
+        LOGOUT = "logout", "Logged out"
+        LOGOUT_ALL = "logout_all", "Logged out everywhere"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset from a mailed link"
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", "Email change requested"
+        EMAIL_CHANGE_CONFIRMED = "email_change_confirmed", "Email change confirmed"
+        TOTP_ENABLED = "totp_enabled", "Second factor (TOTP) turned on"
+        TOTP_DISABLED = "totp_disabled", "Second factor (TOTP) turned off"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "Recovery codes renewed"
+        ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+        ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        STAFF_STATUS_CHANGED = "staff_status_changed", "Staff status granted or removed"
+
+    id = models.BigAutoField(primary_key=True)
+    type = models.CharField(max_length=40, choices=Type.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # SET_NULL: an account's log outlives the account (staff may need it) until pruned.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    # Who did it, when that is not the user: a staff member acting on the account.
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The login session concerned; an id, not a key: sessions are pruned, the log is not.
+    session_id = models.UUIDField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    # What was typed to identify the account (a failed login), or a deleted one's username.
+    identifier = models.CharField(max_length=254, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="event_user_newest"),
+            models.Index(fields=["created_at"], name="event_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
 class SigningKey(models.Model):
     """A key of the token keyring (accounts/keyring.py). The newest signs; an older one
     only verifies, until the longest token it signed has expired, and then it is dropped:

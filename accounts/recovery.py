@@ -7,13 +7,14 @@
 - The link carries Django's reset token (accounts/tokens.py): it expires after
   PASSWORD_RESET_TIMEOUT and dies once the password changes, by this or any path.
 - Setting a password with it ends every session of the user (accounts/signals.py),
-  mails a notice, and counts as proof of the address: the link reached it.
+  mails a notice, counts as proof of the address (the link reached it), and lifts a
+  lockout of the username and the email (accounts/lockout.py).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import mail, services, tasks, tokens
+from . import lockout, mail, services, tasks, tokens
 from .models import User
 
 RESET_REQUESTED = "If an account has this email address, a link to set a new password is on its way."
@@ -40,4 +41,5 @@ def reset_password(
         tasks.send_later(
             mail.PASSWORD_RESET_DONE, to=user.email, user=user, client={"user_agent": user_agent, "ip": ip}
         )
+    lockout.clear(user, user_agent=user_agent, ip=ip)  # the owner proved the address: let them in
     return user

@@ -24,6 +24,7 @@ from library.schema import (
     THROTTLED,
     UNAUTHORIZED,
     UNKNOWN_HOST,
+    Error,
     error,
     forbidden,
     invalid,
@@ -32,7 +33,7 @@ from library.schema import (
     post,
 )
 
-from . import recovery, tokens, verification
+from . import lockout, recovery, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
@@ -218,12 +219,32 @@ EMAIL_NOT_VERIFIED = error(
     "email_not_verified",
 )
 
+LOGIN_REFUSED_FOR_NOW = OpenApiResponse(
+    response=Error,
+    description="Refused before the password is looked at, for one of two reasons that `code` tells apart; "
+    "Retry-After says when to try again. `throttled`: too many login attempts from this client address "
+    "(THROTTLE_LOGIN). `account_locked`: LOCKOUT_FAILURES wrong passwords for this username or email within "
+    "LOCKOUT_WINDOW seconds, from any addresses; its logins are refused for LOCKOUT_WINDOW, or until the "
+    "password is reset. The same answer whether or not the name has an account.",
+    examples=[
+        *THROTTLED.examples,
+        OpenApiExample(
+            "account_locked",
+            value={
+                "detail": f"{lockout.LOCKED} Expected available in 900 seconds.",
+                "code": "account_locked",
+            },
+            response_only=True,
+        ),
+    ],
+)
+
 # One row an operation: summary, description, answers (and what else differs).
 # fmt: off
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
 REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 403: EMAIL_NOT_VERIFIED})
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. Limited per client address, and per username or email (account lockout: see 429).", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW})
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session.", pair({"refresh": ["This field is required."]}, SESSION_OVER))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})
 REVOKE = post("Revoke a token", "Revoke one access token, or a refresh token and with it its login session. Idempotent. Staff may revoke anyone's token.", {204: NO_CONTENT, 400: invalid({"token": ["Token is malformed or its signature is invalid."]}), 401: UNAUTHORIZED, 403: forbidden("You can only revoke your own tokens.")})

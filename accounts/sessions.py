@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import jwt, verification
+from . import events, jwt, lockout, verification
 from .access import user_for_access
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
@@ -48,11 +48,18 @@ class TokenPair:
 
 def log_in(*, username: str, password: str, user_agent: str = "", ip: str | None = None) -> TokenPair:
     """Check credentials and start a session; every failure gets the same answer."""
+    lockout.check(username)  # before the hash
     user = authenticate(None, username=username, password=password)
     if user is None:
+        events.record(events.Type.LOGIN_FAILED, identifier=username, user_agent=user_agent, ip=ip)
+        lockout.note_failure(username, user_agent=user_agent, ip=ip)
         raise InvalidCredentials("No active account found with the given credentials.")
     verification.check_may_log_in(user)
-    return start_session(user=user, user_agent=user_agent, ip=ip)
+    pair = start_session(user=user, user_agent=user_agent, ip=ip)
+    events.record(
+        events.Type.LOGIN_SUCCEEDED, user=user, session_id=pair.session.pk, user_agent=user_agent, ip=ip
+    )
+    return pair
 
 
 def start_session(*, user: User, user_agent: str = "", ip: str | None = None) -> TokenPair:

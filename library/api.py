@@ -14,7 +14,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import AuthenticationError, NotPermitted
+from .errors import AuthenticationError, NotPermitted, TooManyAttempts
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -42,6 +42,8 @@ def exception_handler(exc, context):
         exc = _authentication_failed(exc, context)
     elif isinstance(exc, NotPermitted):
         exc = exceptions.PermissionDenied(exc.message, code=exc.code)
+    elif isinstance(exc, TooManyAttempts):
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message, code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, RequestDataTooBig):

@@ -27,3 +27,13 @@ class NotPermitted(ApplicationError):
     """The caller is known, but may not do this (yet): 403 with the error's own code."""
 
     default_code = "permission_denied"
+
+
+class TooManyAttempts(ApplicationError):
+    """Refused for a while, whoever asks: 429 with Retry-After `retry_after` seconds."""
+
+    default_code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

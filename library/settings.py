@@ -236,6 +236,12 @@ THROTTLE_RATES = {
     "mail": env.str("THROTTLE_MAIL", default="5/min"),
     "mail_address": env.str("THROTTLE_MAIL_ADDRESS", default="3/hour"),
 }
+# Account lockout (accounts/lockout.py): LOCKOUT_FAILURES wrong passwords for one
+# username or email within LOCKOUT_WINDOW seconds, from any addresses, and its logins are
+# refused (429) for LOCKOUT_WINDOW seconds; a password reset lifts it. Counted in the
+# "throttles" cache.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=10)
+LOCKOUT_WINDOW = env.int("LOCKOUT_WINDOW", default=15 * 60)
 # How many proxies in front of the server append to X-Forwarded-For. 0 trusts only the
 # socket address, so a client cannot dodge the throttles by sending its own header.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

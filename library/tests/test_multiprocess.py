@@ -1,8 +1,8 @@
 """Two gunicorn processes sharing one PostgreSQL and one Redis, as on two hosts.
 
 Revocation and deactivation done through one process must be refused by the other on
-its very next request, the throttle counters must be shared, and a signing key made by
-one process must be published and accepted by the other. Runs in
+its very next request, the throttle and lockout counters must be shared, and a signing
+key made by one process must be published and accepted by the other. Runs in
 `make test-postgres`; skipped on SQLite, whose test database lives in one process.
 """
 
@@ -34,6 +34,7 @@ def servers(django_db_setup):
         JWT_SIGNING_KEY=settings.JWT_SIGNING_KEY,
         DB_CONN_MAX_AGE="0",  # no connection left open when the test database is dropped
         THROTTLE_LOGIN="4/min",
+        LOCKOUT_FAILURES="3",
     )
     with gunicorn(environment) as a, gunicorn(environment) as b:
         yield a, b, environment
@@ -102,11 +103,27 @@ def test_rotated_refresh_reused_on_the_other_process_ends_the_session(servers):
 
 def test_throttle_counters_are_shared_between_processes(servers):
     a, b, _ = servers
-    wrong = {"username": "nobody", "password": "wrong"}
-    answers = [call(base, "POST", "/api/auth/token/", wrong)[0] for base in (a, b, a, b, a, b)]
+    answers = [
+        call(base, "POST", "/api/auth/token/", {"username": f"nobody{n}", "password": "wrong"})[0]
+        for n, base in enumerate((a, b, a, b, a, b))  # a name each: no lockout
+    ]
 
     # THROTTLE_LOGIN is 4/min for both: together they allow four, not eight.
     assert answers == [401, 401, 401, 401, 429, 429]
+
+
+def test_a_lockout_counted_through_both_processes_is_seen_by_each(servers):
+    a, b, _ = servers
+    user = UserFactory()
+    wrong = {"username": user.username, "password": "wrong"}
+    failures = [call(base, "POST", "/api/auth/token/", wrong)[0] for base in (a, b, a)]
+
+    right = {"username": user.username, "password": PASSWORD}
+    status, body = call(b, "POST", "/api/auth/token/", right)
+
+    # LOCKOUT_FAILURES is 3: the third failure, wherever it was counted, locks for both.
+    assert failures == [401, 401, 401]
+    assert (status, body["code"]) == (429, "account_locked")
 
 
 def kid_of(token: str) -> str:

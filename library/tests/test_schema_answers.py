@@ -23,6 +23,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIResponse
 from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30ReadValidator
+from rest_framework.test import APIClient
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from accounts import tokens
@@ -80,6 +81,16 @@ def exhaust(send):
             if response.status_code == 429:
                 return response
     raise AssertionError("never throttled")
+
+
+def locked_out(w):
+    """LOCKOUT_FAILURES wrong passwords for the user's name, each from an address of its
+    own, the clock stopped so that the wait is the whole window; then the right one."""
+    wrong = {"username": w.user.username, "password": "guess"}
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(w.settings.LOCKOUT_FAILURES):
+            APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(LOGIN, wrong)
+        return w.anonymous.post(LOGIN, {**wrong, "password": PASSWORD})
 
 
 def twice(send):
@@ -164,6 +175,7 @@ CASES = [
     Case("no password", "post", LOGIN, 400, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username}), "Password"),
     Case("a wrong password", "post", LOGIN, 401, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username, "password": "guess"}), "InvalidCredentials"),
     Case("too often", "post", LOGIN, 429, lambda w: exhaust(lambda: w.anonymous.post(LOGIN, {"username": "nobody", "password": "guess"})), "Throttled"),
+    Case("a locked account", "post", LOGIN, 429, locked_out, "AccountLocked"),
     Case("refresh", "post", REFRESH, 200, lambda w: w.anonymous.post(REFRESH, {"refresh": w.user_client.pair.refresh})),
     Case("no token", "post", REFRESH, 400, lambda w: w.anonymous.post(REFRESH, {}), "Refresh"),
     Case("a rotated token", "post", REFRESH, 401, lambda w: twice(lambda: w.anonymous.post(REFRESH, {"refresh": w.user_client.pair.refresh})), "TokenNotValid"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_email_verification_and_outgoing_mail'),
+        ('accounts', '0005_security_events'),
     ]
 
     operations = [
