@@ -33,6 +33,7 @@ class OtherKindToken(Token):
 
     token_type = "other"
     lifetime = timedelta(minutes=5)
+    _token_backend = jwt.BACKEND
 
 
 def signed(user: User, **claims) -> str:

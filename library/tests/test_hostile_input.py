@@ -8,11 +8,10 @@ from datetime import timedelta
 import jwt
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
-from accounts import sessions
+from accounts import keyring, sessions
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from authors.filters import SEARCH_MAX_LENGTH
@@ -61,7 +60,8 @@ def test_hs256_signed_with_another_key_is_401(claims):
 
 @pytest.mark.filterwarnings("ignore:The HMAC key")
 def test_hs512_signed_with_our_key_is_401(claims):
-    other_algorithm = jwt.encode(claims, settings.SECRET_KEY, algorithm="HS512")
+    key = keyring.signing_key()
+    other_algorithm = jwt.encode(claims, key.signing, algorithm="HS512", headers={"kid": key.kid})
 
     assert_401_json(client_with_authorization(f"Bearer {other_algorithm}").get(ME))
 
