@@ -33,6 +33,17 @@ def clean_cache(request):
         store.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_keyring():
+    """Each test reads the signing keys from its own database, not a ring an earlier test
+    left in this process's memory (accounts/keyring.py)."""
+    from accounts import keyring
+
+    keyring.forget()
+    yield
+    keyring.forget()
+
+
 @pytest.fixture
 def unreachable_cache():
     """Every cache on a Redis that is not there (a port where nothing listens): the

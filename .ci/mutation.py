@@ -7,9 +7,13 @@
    (MUTANT_UNDER_TEST set, the same tests): a mutant that process does not kill counts as
    survived. Forked runs share state a fresh process does not; this is where a false kill
    would show.
-3. Each module's score is its confirmed kills over its mutants; it must be 90% or more.
-   Every survivor must be listed, with one line on why it is harmless or equivalent, in
+3. Every survivor must be listed, with one line on why it is equivalent or harmless, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
+   Each module's score is its confirmed kills over its mutants less the listed
+   *equivalent* ones (no input behaves differently, so no test can kill them: the usual
+   definition of a mutation score); it must be 90% or more. A *harmless* survivor (a
+   difference, but none a client could act on) still counts against the score. The raw
+   score, kills over all mutants, is printed beside it.
 
     python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt] [--no-recheck]
 
@@ -23,7 +27,7 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,7 +37,7 @@ SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 TARGET = 0.90
 KILLED_CODES = {1, 3}  # pytest's "tests failed" and "internal error": mutmut counts both as kills
-LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`")
+LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`: (\w+)")
 
 
 def main() -> None:
@@ -76,8 +80,10 @@ def main() -> None:
     survivors = sorted(
         name for name, code in verdicts.items() if code not in KILLED_CODES or not confirmed.get(name, False)
     )
-    low = print_scores(verdicts, set(survivors))
-    unlisted = report(false_kills, survivors, listed_survivors(), partial=bool(options.only))
+    listed = listed_survivors()
+    equivalent = {name for name, kind in listed.items() if kind == "equivalent" and name in survivors}
+    low = print_scores(verdicts, set(survivors), equivalent)
+    unlisted = report(false_kills, survivors, set(listed), partial=bool(options.only))
     sys.exit(1 if low or unlisted else 0)
 
 
@@ -108,11 +114,14 @@ def killed_in_a_fresh_process(name: str, tests: dict[str, list[str]]) -> bool:
     return result.returncode in KILLED_CODES
 
 
-def listed_survivors() -> set[str]:
+def listed_survivors() -> dict[str, str]:
+    """mutant name -> "equivalent" or "harmless", as docs/mutation-survivors.md lists it."""
     if not SURVIVORS_FILE.exists():
-        return set()
+        return {}
     return {
-        match.group(1) for line in SURVIVORS_FILE.read_text().splitlines() if (match := LISTED.match(line))
+        match.group(1): match.group(2).lower()
+        for line in SURVIVORS_FILE.read_text().splitlines()
+        if (match := LISTED.match(line))
     }
 
 
@@ -120,20 +129,27 @@ def module_of(name: str) -> str:
     return name.split(".x_")[0].split(".xǁ")[0]
 
 
-def print_scores(verdicts: dict[str, int | None], survivors: set[str]) -> list[str]:
-    """Prints each module's score; returns the modules under TARGET."""
-    total, alive = Counter(), defaultdict(int)
+def print_scores(verdicts: dict[str, int | None], survivors: set[str], equivalent: set[str]) -> list[str]:
+    """Prints each module's score (kills over the mutants that are not equivalent) and
+    its raw score (kills over all mutants); returns the modules under TARGET."""
+    total, alive, same = Counter(), Counter(), Counter()
     for name in verdicts:
         total[module_of(name)] += 1
         alive[module_of(name)] += name in survivors
-    print(f"\n{'module':32} {'mutants':>8} {'killed':>8} {'score':>7}")
+        same[module_of(name)] += name in equivalent
+    print(f"\n{'module':32} {'mutants':>8} {'equiv.':>7} {'killed':>7} {'score':>7} {'raw':>7}")
+    low = []
     for module in sorted(total):
         killed = total[module] - alive[module]
-        flag = "" if killed / total[module] >= TARGET else "   < 90%"
-        print(f"{module:32} {total[module]:8} {killed:8} {killed / total[module]:7.1%}{flag}")
+        score = killed / max(total[module] - same[module], 1)
+        flag = "" if score >= TARGET else "   < 90%"
+        low += [module] if flag else []
+        raw = killed / total[module]
+        print(f"{module:32} {total[module]:8} {same[module]:7} {killed:7} {score:7.1%} {raw:7.1%}{flag}")
     overall = len(verdicts) - len(survivors)
-    print(f"{'all':32} {len(verdicts):8} {overall:8} {overall / max(len(verdicts), 1):7.1%}\n")
-    low = sorted(module for module in total if (total[module] - alive[module]) / total[module] < TARGET)
+    score = overall / max(len(verdicts) - len(equivalent), 1)
+    raw = overall / max(len(verdicts), 1)
+    print(f"{'all':32} {len(verdicts):8} {len(equivalent):7} {overall:7} {score:7.1%} {raw:7.1%}\n")
     if low:
         print(f"Under {TARGET:.0%}: {', '.join(low)}")
     return low

@@ -1,21 +1,34 @@
-"""Our tokens as SimpleJWT makes them: the token classes, the claims we add, and
-SimpleJWT's outstanding and blacklisted tables, kept in step for the admin.
+"""Our tokens as SimpleJWT makes them: the token classes, the claims we add, how they
+are signed and checked with the keyring, and SimpleJWT's outstanding and blacklisted
+tables, kept in step for the admin.
 
 This is the one module that knows SimpleJWT's API. The session rules
 (accounts/sessions.py) speak of sessions, users and token ids; what goes wrong here
 comes out as accounts.errors.InvalidToken.
 """
 
+import base64
+import binascii
+import json
 import re
 import uuid
 from datetime import datetime
+from typing import Any
 
-from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
+import jwt as pyjwt
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import (
+    ExpiredTokenError,
+    TokenBackendError,
+    TokenBackendExpiredToken,
+    TokenError,
+)
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from . import keyring
 from .errors import ExpiredToken, InvalidToken
 
 SESSION_CLAIM = "sid"
@@ -25,6 +38,69 @@ ACCESS = AccessToken.token_type
 REFRESH = RefreshToken.token_type
 
 USER_ID = re.compile(r"[0-9]{1,18}")
+# The header fields a token of ours has. Any other (`jku`, `x5u`, `jwk`, `x5c`, `crit`...)
+# asks the verifier to trust a key or a rule from the token itself: refused, never followed.
+HEADER_FIELDS = {"alg", "typ", "kid"}
+INVALID, EXPIRED = "Token is invalid", "Token is expired"
+
+
+class KeyringBackend(TokenBackend):
+    """SimpleJWT's token backend, signing with the keyring's current key and verifying
+    with the key a token names (`kid`), in that key's own algorithm only."""
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        key = keyring.signing_key()
+        return pyjwt.encode(payload, key.signing, algorithm=key.algorithm, headers={"kid": key.kid})
+
+    def decode(self, token: str | bytes, verify: bool = True) -> dict[str, Any]:
+        # SimpleJWT answers every refusal as "Token is invalid" (or expired), whatever
+        # the backend says; so do we.
+        header = _unverified_header(token)
+        key = keyring.verifying_key(header.get("kid"))
+        if key is None or not set(header) <= HEADER_FIELDS:
+            raise TokenBackendError(INVALID)
+        try:
+            # That key's own algorithm only: a token naming another (`none`, HS256 with a
+            # public key as its secret...) is refused here.
+            return pyjwt.decode(
+                token,
+                key.verifying,
+                algorithms=[key.algorithm],
+                leeway=self.get_leeway(),
+                options={"verify_signature": verify},
+            )
+        except pyjwt.ExpiredSignatureError as error:
+            raise TokenBackendExpiredToken(EXPIRED) from error
+        except pyjwt.InvalidTokenError as error:
+            raise TokenBackendError(INVALID) from error
+
+
+def _unverified_header(token: str | bytes) -> dict[str, Any]:
+    """The header, read only to choose the key: PyJWT then checks the whole token again,
+    its `alg` included. (PyJWT's own get_unverified_header validates every segment, which
+    doubled the cost of checking a token.)"""
+    try:
+        segment = (token.decode() if isinstance(token, bytes) else token).partition(".")[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + "=="))  # extra padding is ignored
+    except (ValueError, TypeError, binascii.Error):
+        raise TokenBackendError(INVALID) from None
+    if not isinstance(header, dict):
+        raise TokenBackendError(INVALID)
+    return header
+
+
+# The algorithm given here is SimpleJWT's setting, which nothing reads: each key has its own.
+BACKEND = KeyringBackend(api_settings.ALGORITHM, leeway=api_settings.LEEWAY)
+
+
+class SignedAccessToken(AccessToken):
+    """An access token signed and checked by the keyring."""
+
+    _token_backend = BACKEND
+
+
+class SignedUntypedToken(UntypedToken):
+    _token_backend = BACKEND
 
 
 class SessionRefreshToken(RefreshToken):
@@ -32,6 +108,9 @@ class SessionRefreshToken(RefreshToken):
 
     The blacklist would refuse a rotated token before the session rules could see the reuse.
     """
+
+    _token_backend = BACKEND
+    access_token_class = SignedAccessToken
 
     def check_blacklist(self) -> None:
         pass
@@ -46,7 +125,7 @@ def new_refresh(user_id: int, session_id: uuid.UUID) -> RefreshToken:
     return refresh
 
 
-def decode(raw: str, token_class: type[Token] = UntypedToken) -> Token:
+def decode(raw: str, token_class: type[Token] = SignedUntypedToken) -> Token:
     """Check the signature, expiry and (for a typed class) the kind of `raw`."""
     try:
         return token_class(raw)

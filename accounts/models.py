@@ -358,3 +358,21 @@ class MfaChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"Second step of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SigningKey(models.Model):
+    """A key of the token keyring (accounts/keyring.py). The newest signs; an older one
+    only verifies, until the longest token it signed has expired, and then it is dropped:
+    its key material erased, its row kept so the same key is never taken back."""
+
+    kid = models.CharField(max_length=64, primary_key=True)
+    algorithm = models.CharField(max_length=8)
+    # The HS256 secret or the private key in PEM; empty once dropped.
+    secret = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-kid"]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.kid}"

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     OpenApiRequest,
     OpenApiResponse,
     PolymorphicProxySerializer,
+    extend_schema,
     extend_schema_view,
     inline_serializer,
 )
@@ -24,6 +25,7 @@ from library.schema import (
     PASSWORD_THROTTLED,
     THROTTLED,
     UNAUTHORIZED,
+    UNKNOWN_HOST,
     Error,
     error,
     forbidden,
@@ -205,6 +207,33 @@ ACCEPTED = OpenApiResponse(
     description="The token would be accepted.",
     examples=[OpenApiExample("Valid", value={}, response_only=True)],
 )
+KEY_SET = OpenApiResponse(
+    response=inline_serializer(
+        "KeySet",
+        {"keys": serializers.ListField(child=serializers.DictField(), help_text="The public keys, as JWKs.")},
+    ),
+    description="The public keys that verify our tokens, the newest first.",
+    examples=[
+        OpenApiExample(
+            "EdDSA",
+            value={
+                "keys": [
+                    {
+                        "kty": "OKP",
+                        "crv": "Ed25519",
+                        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                        "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+                        "alg": "EdDSA",
+                        "use": "sig",
+                    }
+                ]
+            },
+            response_only=True,
+        ),
+        OpenApiExample("HS256", value={"keys": []}, response_only=True),
+    ],
+)
+NOT_MODIFIED = OpenApiResponse(description="The If-None-Match ETag is current; no body.")
 USER_EXAMPLES = [PUBLIC_USER_EXAMPLE, STAFF_USER_EXAMPLE]
 USER_FIELDS = (
     "Public fields only; staff also see email, names, flags and last login. `view` says which shape this is."
@@ -374,4 +403,7 @@ BAD_EVENT_QUERY = invalid(
 EVENTS = extend_schema_view(
     get=operation("Your security log", "Your own events, newest first, paginated: logins (and failed ones naming your account), sessions and tokens ended, password, address and flag changes, each with its time, client and session. `identifier` shows only what names your own account. Staff may name another user with `user`. Events older than the server keeps (manage.py prune_events, 180 days by default) are gone.", {200: SecurityEventSerializer(many=True), 400: BAD_EVENT_QUERY, 401: UNAUTHORIZED, 404: INVALID_PAGE}),
 )
+# --- auth: the public keys other services check our tokens with ---------------------------
+JWKS = extend_schema_view(get=operation("The token signing keys (JWK Set)", "The public keys of the keyring as an RFC 7517 JWK Set, each with `kid`, `alg` and `use`; also served at /.well-known/jwks.json. A service checks our access tokens with them offline (a revoked token stays accepted until it expires; POST /api/auth/token/verify/ sees revocation at once). Empty with HS256, whose key is a shared secret. Cacheable: Cache-Control max-age and an ETag (If-None-Match answers 304).", {200: KEY_SET, 304: NOT_MODIFIED, 400: UNKNOWN_HOST}))
+UNDOCUMENTED = extend_schema(exclude=True)
 # fmt: on

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import account, auth, events, mfa, recovery
+from .views import account, auth, events, keys, mfa, recovery
 
 app_name = "accounts"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
     path("auth/events/", events.SecurityEventListView.as_view(), name="events"),
+    path("auth/jwks/", keys.JWKSView.as_view(), name="jwks"),
     path("auth/password-reset/", recovery.PasswordResetView.as_view(), name="password-reset"),
     path(
         "auth/password-reset/confirm/",

@@ -35,7 +35,7 @@ class Author(Base):
 
 
 engine = create_engine(os.environ["BENCH_SQLALCHEMY_URL"])
-SECRET = os.environ["DJANGO_SECRET_KEY"]
+SECRET = os.environ["JWT_SIGNING_KEY"]  # the key our tokens are signed with (HS256)
 app = Flask(__name__)
 
 

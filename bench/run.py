@@ -4,7 +4,8 @@ Flask tutorials' app, driven by wrk over loopback. Ratios from one run are what 
     python bench/run.py                   # 10,000 authors, 10 s a scenario
     python bench/run.py --authors 1000000 --dead-token-rows 1000000   # the scale run
 
-Each server runs one sync worker pinned to CPU 0; wrk runs on CPU 1. Prints a table and
+Each server runs one sync worker pinned to CPU 0; wrk runs on CPU 1. Also times password
+hashing and each JWT signing algorithm in process (bench/jwt_algorithms.py). Prints a table and
 writes bench/results/<time>.json, .png and -profile.txt, and the same as
 bench/results/latest.* (or --label), which are committed.
 """
@@ -25,11 +26,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from jwt_algorithms import jwt_algorithm_costs
+from jwt_algorithms import table as jwt_table
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
 PYTHON = sys.executable
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway benchmark account
 SECRET = "bench-secret-key-" + "k" * 40
+JWT_KEY = "bench-jwt-signing-key-" + "j" * 40
 WARM_UP_SECONDS = 2
 WARM_UP_TOKENS = 3000  # refresh tokens the warm-up may use; the measured run starts after them
 
@@ -65,6 +70,7 @@ class Bench:
             },
             "DATABASE_URL": f"sqlite:///{self.database}",
             "DJANGO_SECRET_KEY": SECRET,
+            "JWT_SIGNING_KEY": JWT_KEY,
             "DJANGO_DEBUG": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "THROTTLE_LOGIN": "1000000/min",
@@ -176,6 +182,7 @@ class Bench:
             "pinned": bool(taskset_prefix(0)),
             "rows": self.rows,
             "hashing_ms": hashing_times(),
+            "jwt_algorithms": jwt_algorithm_costs(),
             "profile": self.profile(access),
             "total_seconds": round(time.monotonic() - started),
         }
@@ -452,6 +459,8 @@ def report(results: dict, args) -> None:
         f"\nOne password hash: Argon2 {hashing['argon2']} ms ({hashing['argon2_parameters']}); "
         f"PBKDF2 {hashing['pbkdf2_sha256']} ms ({hashing['pbkdf2_iterations']:,} iterations)."
     )
+    print("\nOne access token checked (every request) and signed (twice a login or refresh), in process:")
+    print(jwt_table(results["jwt_algorithms"]))
     print(
         f"\n{results['authors']:,} authors; {results['seconds_per_scenario']} s a scenario; "
         f"{'pinned' if results['pinned'] else 'not pinned'}; {results['total_seconds']} s in all."

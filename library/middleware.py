@@ -3,7 +3,7 @@
 from django.utils.cache import patch_cache_control
 
 # The API's answers that carry neither a credential nor anyone's data.
-PUBLIC_PATHS = ("/api/health/", "/api/schema/", "/api/docs/", "/api/redoc/")
+PUBLIC_PATHS = ("/api/health/", "/api/schema/", "/api/docs/", "/api/redoc/", "/api/auth/jwks/")
 
 
 class NoStoreMiddleware:

@@ -300,7 +300,10 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": False,
     "BLACKLIST_AFTER_ROTATION": False,
     "UPDATE_LAST_LOGIN": False,
-    "ALGORITHM": "HS256",
+    # Tokens are signed and checked by the keyring (accounts/keyring.py) through
+    # accounts/jwt.py's token classes, never with SimpleJWT's SIGNING_KEY (which would
+    # default to SECRET_KEY); these are the classes the bearer authentication accepts.
+    "AUTH_TOKEN_CLASSES": ("accounts.jwt.SignedAccessToken",),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 # The cookie transport (accounts/cookies.py): the names of the HttpOnly token cookies, and
@@ -336,6 +339,62 @@ MFA_TOKEN_SECONDS = 5 * 60
 MFA_TOKEN_TRIES = 5
 MFA_USER_FAILURES = 10
 MFA_USER_WINDOW_SECONDS = 15 * 60
+
+# --- Signing keys (README: Signing keys) ------------------------------------------------
+# Tokens are signed with a key of their own, never SECRET_KEY. JWT_ALGORITHM is the
+# algorithm of the current key: HS256 (one shared secret, the default) or EdDSA, ES256,
+# RS256 (a private key here, its public half at /.well-known/jwks.json for other services).
+JWT_ALGORITHMS = ("HS256", "EdDSA", "ES256", "RS256")
+JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
+if JWT_ALGORITHM not in JWT_ALGORITHMS:
+    raise ImproperlyConfigured(f"JWT_ALGORITHM must be one of {', '.join(JWT_ALGORITHMS)}.")
+# An HS256 key shorter than its hash (256 bits) can be guessed offline from any token.
+JWT_SIGNING_KEY_MIN_BYTES = 32
+
+
+def _jwt_signing_key() -> str:
+    """The HS256 secret: JWT_SIGNING_KEY; in development, made once into an ignored file."""
+    key = env.str("JWT_SIGNING_KEY", default="")
+    if not DEBUG and JWT_ALGORITHM == "HS256":
+        if not key:
+            raise ImproperlyConfigured("JWT_SIGNING_KEY must be set when DJANGO_DEBUG=false.")
+        if len(key.encode()) < JWT_SIGNING_KEY_MIN_BYTES:
+            raise ImproperlyConfigured(
+                f"JWT_SIGNING_KEY must be at least {JWT_SIGNING_KEY_MIN_BYTES} bytes (256 bits) long when "
+                f"DJANGO_DEBUG=false (it is {len(key.encode())})."
+            )
+    if key or not DEBUG or JWT_ALGORITHM != "HS256":
+        return key
+    key_file = BASE_DIR / ".jwt_signing_key"
+    if not key_file.exists():
+        key_file.write_text(get_random_secret_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _jwt_private_key() -> str:
+    """The EdDSA, ES256 or RS256 private key in PEM: JWT_PRIVATE_KEY, or the file
+    JWT_PRIVATE_KEY_FILE names. In development without one, the keyring makes its own."""
+    key, key_file = env.str("JWT_PRIVATE_KEY", default=""), env.str("JWT_PRIVATE_KEY_FILE", default="")
+    if key_file:
+        try:
+            key = Path(key_file).read_text()
+        except OSError as error:
+            raise ImproperlyConfigured(f"JWT_PRIVATE_KEY_FILE cannot be read: {error}") from None
+    if not DEBUG and JWT_ALGORITHM != "HS256" and not key.strip():
+        raise ImproperlyConfigured(
+            f"JWT_PRIVATE_KEY_FILE (or JWT_PRIVATE_KEY) must hold a {JWT_ALGORITHM} private key in PEM "
+            "when DJANGO_DEBUG=false; make one with `manage.py jwt_keys generate`."
+        )
+    return key.strip()
+
+
+JWT_SIGNING_KEY = _jwt_signing_key()
+JWT_PRIVATE_KEY = _jwt_private_key() if JWT_ALGORITHM != "HS256" else ""
+# A process keeps the keyring in memory; it reads it again to sign a token, to serve the
+# JWK Set or for a key id it has not seen (at most once a second each), and otherwise
+# every JWT_KEYRING_RELOAD_SECONDS (when a dropped key's tokens have expired anyway).
+JWT_KEYRING_RELOAD_SECONDS = env.int("JWT_KEYRING_RELOAD_SECONDS", default=300)
 
 # --- Mail: recovery, verification, security notices -------------------------------
 # No request talks to the mail server. A change that causes a mail enqueues a task in its
@@ -380,6 +439,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids and tags from the path after /api/ (`auth`, `accounts`, `authors`), even
+    # with a view outside it (/.well-known/jwks.json, which the schema leaves out).
+    "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     # Request bodies are documented as JSON only: what every client sends. The form and
     # multipart parsers stay in REST_FRAMEWORK for the browsable API's HTML forms, which

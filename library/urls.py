@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 
 from accounts.login_forms import AdminLoginForm, LoginForm, login_page
+from accounts.views.keys import WellKnownJWKSView
 
 from .views import HealthView, api_root, not_found
 
@@ -28,6 +29,9 @@ urlpatterns = [
         ),
     ),
     path("api-auth/", include("rest_framework.urls")),
+    # Where JWKS clients look first (RFC 8414, OpenID Connect Discovery); the same answer
+    # as /api/auth/jwks/, which the schema documents.
+    path(".well-known/jwks.json", WellKnownJWKSView.as_view(), name="jwks-well-known"),
     path("api/", api_root, name="api-root"),
     path("api/health/", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

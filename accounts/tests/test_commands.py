@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import events, mfa, sessions
-from accounts.models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent
+from accounts import events, keyring, mfa, sessions
+from accounts.models import LoginSession, MfaChallenge, RevokedAccessToken, SecurityEvent, SigningKey
 from accounts.tests.factories import UserFactory
 from library.tests.helpers import ME, bearer_client
 
@@ -131,3 +131,76 @@ def test_prune_events_draws_a_progress_bar_on_a_terminal(terminal_stderr):
 
     assert "Deleting old security events" in terminal_stderr.getvalue()
     assert "Deleting old security events: 3row" in terminal_stderr.getvalue()
+
+
+# --- jwt_keys ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "EdDSA", "ES256", "RS256"])
+def test_jwt_keys_generate_prints_a_key_of_each_algorithm_and_changes_no_ring(algorithm):
+    out = run("jwt_keys", "generate", "--algorithm", algorithm)
+
+    signing, _ = keyring.parse(algorithm, out.strip())
+    assert signing
+    assert not SigningKey.objects.exists()
+
+
+def test_jwt_keys_list_shows_each_key_with_its_age_and_what_it_does(user):
+    first = keyring.signing_key()
+    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+        second = keyring.rotate()
+        just_made = run("jwt_keys", "list").splitlines()
+    with time_machine.travel(timezone.now() + timedelta(days=2, seconds=1), tick=False):
+        lines = run("jwt_keys", "list").splitlines()
+
+    assert just_made[0].endswith("signs within a second") and just_made[1].endswith("signs")
+    assert lines[0].startswith(f"{second.kid}  HS256") and lines[0].endswith("signs")
+    assert lines[1].startswith(f"{first.kid}  HS256")
+    assert "2\xa0days old  verifies until" in lines[1]
+
+
+def test_jwt_keys_rotate_makes_a_new_signing_key_and_keeps_the_old_one(user):
+    old = keyring.signing_key()
+    pair = sessions.start_session(user=user)
+
+    out = run("jwt_keys", "rotate")
+
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        new = keyring.signing_key()
+        assert bearer_client(pair.access).get(ME).status_code == 200
+    assert new.kid != old.kid
+    assert f"HS256 key {new.kid} is published now and signs in every process a second from now" in out
+
+
+def test_jwt_keys_rotate_may_change_the_algorithm(user):
+    run("jwt_keys", "rotate", "--algorithm", "ES256")
+
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        assert keyring.signing_key().algorithm == "ES256"
+        assert bearer_client(sessions.start_session(user=user).access).get(ME).status_code == 200
+
+
+def test_jwt_keys_drop_refuses_the_old_keys_tokens_at_once(user):
+    old = keyring.signing_key()
+    pair = sessions.start_session(user=user)
+    keyring.rotate()
+
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        out = run("jwt_keys", "drop", old.kid)
+
+        assert f"Dropped {old.kid}" in out
+        assert bearer_client(pair.access).get(ME).status_code == 401
+    assert SigningKey.objects.get(kid=old.kid).secret == ""
+
+
+def test_jwt_keys_drop_refuses_the_signing_key(user):
+    key = keyring.signing_key()
+
+    with pytest.raises(CommandError, match="rotate first"):
+        run("jwt_keys", "drop", key.kid)
+    assert keyring.verifying_key(key.kid) == key
+
+
+def test_jwt_keys_drop_of_an_unknown_key_fails(user):
+    with pytest.raises(CommandError, match="no key 'nope'"):
+        run("jwt_keys", "drop", "nope")

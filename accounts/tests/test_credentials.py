@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts import sessions
 from accounts.models import LoginSession, User
@@ -134,6 +135,25 @@ def test_logout_all_ends_browser_logins_too(user, user_client):
     assert user_client.post(LOGOUT_ALL).status_code == 204
 
     assert browser.get(ME).status_code == 401  # not logged in any more
+
+
+@pytest.mark.parametrize("sessions_ended", [False, True], ids=["never-ended", "ended-before"])
+def test_browser_logins_outlive_a_secret_key_rotation_with_the_old_key_as_fallback(
+    user, settings, sessions_ended
+):
+    # The session hash includes when the user's sessions last ended, if ever
+    # (User._get_session_auth_hash): both kinds of hash honour the old key.
+    User.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now() if sessions_ended else None)
+    user.refresh_from_db()
+    browser, idle_browser = browser_of(user), browser_of(user)
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new key " + "x" * 50, [old_key]
+
+    assert browser.get(ME).status_code == 200  # Django's documented rotation keeps it logged in
+    settings.SECRET_KEY_FALLBACKS = []  # the old key retired: a login not seen since ends
+    assert idle_browser.get(ME).status_code == 401
+    assert browser.get(ME).status_code == 200
 
 
 def test_deactivation_and_reactivation_end_browser_logins(user):

@@ -52,7 +52,11 @@ def test_login_form_over_the_budget_answers_429_with_a_message_and_hashes_nothin
 
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
-    assert "Too many login attempts from your address" in refused.content.decode()
+    page = refused.content.decode()
+    # The page names the same wait as the header, in seconds.
+    assert (
+        f"Too many login attempts from your address. Try again in {refused['Retry-After']} seconds." in page
+    )
     assert password_hashes == []  # the right password, and it was not even looked at
     assert SESSION_KEY not in browser.session
 
@@ -91,3 +95,19 @@ def test_api_and_form_attempts_from_one_address_share_one_budget(staff_member, l
     expected = [within for _, within in rounds[:login_budget]] + [429] * len(attempts)
     assert answers == expected
     assert len(password_hashes) == login_budget  # one hash per attempt let through, none after
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_login_form_answers_a_deactivated_accounts_right_password_as_a_wrong_one(path, staff_member):
+    staff_member.is_active = False
+    staff_member.save(update_fields=["is_active"])
+    browser = Client(REMOTE_ADDR=ADDRESS)
+
+    response = browser.post(path, credentials(staff_member))
+
+    # Nothing tells the page's reader that the account exists and is deactivated.
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Please enter" in page and "correct" in page  # what a wrong password is told
+    assert "inactive" not in page
+    assert SESSION_KEY not in browser.session

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from accounts import recovery, tokens
-from accounts.models import LoginSession, OutgoingMail
+from accounts.models import LoginSession, OutgoingMail, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.helpers import (
     EMAIL_VERIFY_RESEND,
@@ -41,8 +41,8 @@ def reset_mail(user, api_client, run_worker, mailoutbox):
     return message
 
 
-def confirm(fields: dict, new_password: str = NEW_PASSWORD):
-    return APIClient().post(PASSWORD_RESET_CONFIRM, {**fields, "new_password": new_password})
+def confirm(fields: dict, new_password: str = NEW_PASSWORD, **client):
+    return APIClient().post(PASSWORD_RESET_CONFIRM, {**fields, "new_password": new_password}, **client)
 
 
 # --- asking for a link ---------------------------------------------------------------------
@@ -51,7 +51,9 @@ def confirm(fields: dict, new_password: str = NEW_PASSWORD):
 def test_asking_for_a_known_address_answers_202_and_the_worker_mails_a_link(
     user, api_client, run_worker, mailoutbox
 ):
-    response = api_client.post(PASSWORD_RESET, {"email": user.email.upper()}, HTTP_USER_AGENT="Shelf/2.0")
+    response = api_client.post(
+        PASSWORD_RESET, {"email": user.email.upper()}, HTTP_USER_AGENT="Shelf/2.0", REMOTE_ADDR="203.0.113.7"
+    )
 
     assert (response.status_code, response.json()) == (202, {"detail": recovery.RESET_REQUESTED})
     assert mailoutbox == []  # the request did not talk to the mail server
@@ -59,7 +61,7 @@ def test_asking_for_a_known_address_answers_202_and_the_worker_mails_a_link(
     [message] = mailoutbox
     assert message.to == [user.email] and message.subject == "Library: Set a new password"
     assert mailed_link(message).startswith("http://127.0.0.1:8000/accounts/reset/")
-    assert "127.0.0.1" in message.body and "Shelf/2.0" in message.body
+    assert "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in message.body  # who asked
     assert mailed_link(message) in message.alternatives[0][0]  # the HTML part has it too
 
 
@@ -274,11 +276,39 @@ def test_a_weak_new_password_is_400_on_new_password_and_spends_nothing(user, res
     assert confirm(reset_link_fields(reset_mail)).status_code == 204
 
 
+def test_a_new_password_like_the_accounts_own_name_is_400(user, reset_mail):
+    response = confirm(reset_link_fields(reset_mail), f"{user.username}!!")
+
+    assert response.status_code == 400
+    assert response.json()["new_password"] == ["The password is too similar to the username."]
+
+
+def test_a_change_made_while_the_new_password_hashes_is_kept(user, reset_mail, monkeypatch):
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    hash_password = MD5PasswordHasher.encode
+
+    def staff_act_meanwhile(hasher, password, salt):
+        if password == NEW_PASSWORD:  # Argon2 takes a while: another request changes the user.
+            User.objects.filter(pk=user.pk).update(first_name="Meanwhile", is_staff=True)
+        return hash_password(hasher, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", staff_act_meanwhile)
+
+    assert confirm(reset_link_fields(reset_mail)).status_code == 204
+
+    user.refresh_from_db()
+    assert (user.first_name, user.is_staff) == ("Meanwhile", True)
+    assert user.check_password(NEW_PASSWORD)
+
+
 def test_the_new_password_gets_a_notice_and_proves_the_address(user, reset_mail, run_worker, mailoutbox):
-    confirm(reset_link_fields(reset_mail))
+    confirm(reset_link_fields(reset_mail), HTTP_USER_AGENT="Shelf/2.0", REMOTE_ADDR="203.0.113.7")
     run_worker()
 
     [notice] = mails_to(mailoutbox, user.email, "Your password was reset")
+    assert f"your Library account ({user.username})" in notice.body
+    assert "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in notice.body  # who set it
     assert "If it was not you" in notice.body
     user.refresh_from_db()
     assert user.email_verified

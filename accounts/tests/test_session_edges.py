@@ -33,6 +33,7 @@ class OtherKindToken(Token):
 
     token_type = "other"
     lifetime = timedelta(minutes=5)
+    _token_backend = jwt.BACKEND
 
 
 def signed(user: User, **claims) -> str:
@@ -218,6 +219,16 @@ def test_a_profile_change_does_not_overwrite_flags_changed_meanwhile(user):
 
     user.refresh_from_db()
     assert (user.first_name, user.is_staff, user.is_active) == ("Grace", True, False)
+
+
+@pytest.mark.parametrize("another_case", [False, True], ids=["new-address", "own-address-in-another-case"])
+def test_a_change_of_address_does_not_overwrite_flags_changed_meanwhile(user, another_case):
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_active=False)
+
+    services.update_profile(user=user, email=user.email.upper() if another_case else "new@example.com")
+
+    user.refresh_from_db()
+    assert (user.is_staff, user.is_active) == (True, False)
 
 
 def test_a_password_change_does_not_overwrite_a_deactivation_made_meanwhile(user):

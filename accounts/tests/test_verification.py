@@ -43,9 +43,11 @@ def verify(key: str):
 
 
 def test_registration_mails_a_key_that_verifies_the_address(api_client, run_worker, mailoutbox):
-    registered = api_client.post(REGISTER, NEW)
+    registered = api_client.post(REGISTER, NEW, HTTP_USER_AGENT="Shelf/2.0", REMOTE_ADDR="203.0.113.7")
     run_worker()
 
+    [message] = mails_to(mailoutbox, NEW["email"])
+    assert "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in message.body  # who registered
     response = verify(key_mailed_to(mailoutbox, NEW["email"]))
 
     assert registered.status_code == 201
@@ -238,11 +240,17 @@ def test_resend_answers_202_for_any_address_and_mails_only_an_unverified_account
     accounts = {"unverified": UserFactory(), "verified": UserFactory(verified=True)}
     address = accounts[who].email if who in accounts else "nobody@example.com"
 
-    response = api_client.post(EMAIL_VERIFY_RESEND, {"email": address})
+    response = api_client.post(
+        EMAIL_VERIFY_RESEND, {"email": address}, HTTP_USER_AGENT="Shelf/2.0", REMOTE_ADDR="203.0.113.7"
+    )
     run_worker()
 
     assert (response.status_code, response.json()) == (202, {"detail": verification.RESEND_ACCEPTED})
-    assert len(mails_to(mailoutbox, address)) == (1 if who == "unverified" else 0)
+    mails = mails_to(mailoutbox, address)
+    assert len(mails) == (1 if who == "unverified" else 0)
+    assert all(
+        "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in message.body for message in mails
+    )  # who asked
 
 
 def test_resend_mails_the_address_as_the_account_stores_it(api_client, run_worker, mailoutbox):
@@ -273,13 +281,21 @@ def test_resend_is_throttled_like_the_reset_and_shares_its_per_address_budget(se
 def test_a_new_address_waits_for_its_key_and_the_old_one_is_told(user, user_client, run_worker, mailoutbox):
     old = user.email
 
-    response = user_client.patch(ME, {"email": "new@example.com"}, HTTP_USER_AGENT="Shelf/2.0")
+    response = user_client.patch(
+        ME, {"email": "new@example.com"}, HTTP_USER_AGENT="Shelf/2.0", REMOTE_ADDR="203.0.113.7"
+    )
     run_worker()
 
     assert response.status_code == 200
     assert (response.json()["email"], response.json()["pending_email"]) == (old, "new@example.com")
     [notice] = mails_to(mailoutbox, old, "A change of your email address was requested")
-    assert "new@example.com" in notice.body and "Shelf/2.0" in notice.body
+    assert (
+        "new@example.com" in notice.body and "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in notice.body
+    )
+    [key_mail] = mails_to(mailoutbox, "new@example.com")
+    assert (
+        "From the address: 203.0.113.7\nWith: Shelf/2.0\n" in key_mail.body
+    )  # who asked, for the new address's owner too
     assert "If it was not you" in notice.body
     assert user_client.get(ME).json()["pending_email"] == "new@example.com"
 

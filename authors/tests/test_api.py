@@ -1,6 +1,9 @@
 """/api/authors/: a private list per user, filters, ordering and bulk delete."""
 
+import re
+
 import pytest
+import time_machine
 from django.test import Client
 
 from accounts.models import User
@@ -124,6 +127,27 @@ def test_list_takes_several_orderings_and_an_empty_one(user_client, user):
     assert author_names(user_client.get(AUTHORS, {"ordering": ""})) == ["C", "A", "B"]
 
 
+def test_list_names_every_field_it_cannot_order_by(user_client):
+    response = user_client.get(AUTHORS, {"ordering": "book,name,-owner"})
+
+    assert response.status_code == 400
+    assert response.json()["ordering"] == [
+        "Cannot order by book, -owner; order by name, country or created_at, with - before it for descending."
+    ]
+
+
+def test_list_orders_ties_by_age_in_the_sorts_direction(user_client, user):
+    # Three authors added in the same instant: only the last sort key tells them apart.
+    with time_machine.travel("2026-01-01 12:00Z", tick=False):
+        for name in ("First", "Second", "Third"):
+            AuthorFactory(owner=user, name=name)
+
+    newest_first = ["Third", "Second", "First"]
+    assert author_names(user_client.get(AUTHORS)) == newest_first  # the default: newest first
+    assert author_names(user_client.get(AUTHORS, {"ordering": "-created_at"})) == newest_first
+    assert author_names(user_client.get(AUTHORS, {"ordering": "created_at"})) == newest_first[::-1]
+
+
 @pytest.mark.parametrize(
     "spelling, expected",
     [
@@ -150,6 +174,22 @@ def test_list_refuses_other_booleans(user_client, spelling):
         400,
         {"booker_prize": ["Must be true or false (True/False and 1/0 work too)."]},
     )
+
+
+def test_browsable_apis_filter_form_offers_booker_prize_as_any_true_or_false(user, user_client):
+    AuthorFactory(owner=user, name="Winner", booker_prize=True)
+    AuthorFactory(owner=user, name="Nominee", booker_prize=False)
+    browser = Client()
+    browser.force_login(user)
+
+    page = browser.get(AUTHORS, HTTP_ACCEPT="text/html").content.decode()
+
+    select = re.search(r'<select name="booker_prize".*?</select>', page, re.DOTALL).group()
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert options == [("", "any"), ("true", "true"), ("false", "false")]
+    # Each choice the form sends is one the API takes.
+    filtered = [author_names(user_client.get(AUTHORS, {"booker_prize": value})) for value, _ in options]
+    assert filtered == [["Nominee", "Winner"], ["Winner"], ["Nominee"]]
 
 
 def test_staff_see_everyones_authors_and_filter_by_owner(staff_client):

@@ -17,12 +17,13 @@ def row(name: str, booker_prize="false", **fields) -> dict:
 
 def test_an_import_reports_exactly_what_it_did(user):
     AuthorFactory(owner=user, name="Here Already")
-    rows = [row("One"), row("here already"), row(""), row("Two")]
+    rows = [row("One"), row("here already"), row("", book=""), row("Two"), row("ONE")]
 
     report = services.import_authors(owner=user, rows=rows)
 
-    assert (report.created, report.skipped, report.rolled_back) == (2, 1, False)
-    assert [number for number, _ in report.rejected] == [3]
+    assert (report.created, report.skipped, report.rolled_back) == (2, 2, False)
+    # Each reason names its field, fields apart with "; ".
+    assert report.rejected == [(3, "name: This field cannot be blank.; book: This field cannot be blank.")]
     assert Author.objects.filter(owner=user).count() == 3
 
 

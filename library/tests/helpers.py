@@ -44,12 +44,14 @@ TOTP_CONFIRM = "/api/auth/mfa/totp/confirm/"
 RECOVERY_CODES = "/api/auth/mfa/recovery-codes/"
 LOGIN_CODE = "/api/auth/token/mfa/"
 AUTHORS = "/api/authors/"
+JWKS = "/api/auth/jwks/"
+WELL_KNOWN_JWKS = "/.well-known/jwks.json"
 
 
 def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
     """`python *args` in the checkout, in this environment with its DJANGO_* variables
-    replaced by `env`; output captured as text, never raising on failure."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
+    and JWT_* variables replaced by `env`; output captured as text, never raising on failure."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "JWT_"))} | env
     return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,

@@ -51,8 +51,13 @@ def manage(*args: str, environment: dict) -> None:
 def server_environment(**overrides: str) -> dict:
     """Production-like settings for a test server; DATABASE_URL etc. come as overrides."""
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "JWT_", "DATABASE_URL", "REDIS_URL"))
+        },
         "DJANGO_SECRET_KEY": "test-server-key-" + "x" * 40,
+        "JWT_SIGNING_KEY": "test-server-jwt-key-" + "y" * 40,
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         **overrides,

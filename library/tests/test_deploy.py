@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3y-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
+    "JWT_SIGNING_KEY": "jwt-" + "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba",
     "DJANGO_ALLOWED_HOSTS": "library.example.com",
     "DJANGO_HTTPS": "true",
     "EMAIL_URL": "smtp+tls://library:mail-password@smtp.example.com:587",

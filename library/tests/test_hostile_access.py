@@ -52,6 +52,7 @@ RULES = {
     ("put", "/api/authors/{id}/"): (401, 404, 400),
     ("patch", "/api/authors/{id}/"): (401, 404, 200),
     ("delete", "/api/authors/{id}/"): (401, 404, 204),
+    ("get", "/api/auth/jwks/"): (200, 200, 200),
     ("get", "/api/health/"): (200, 200, 200),
 }
 # Pages outside the schema: open to all.

@@ -8,13 +8,13 @@ from datetime import timedelta
 import jwt
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
-from accounts import sessions
+from accounts import keyring, sessions
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
+from authors.filters import SEARCH_MAX_LENGTH
 from authors.models import Author
 from authors.tests.factories import AuthorFactory
 from library.tests.helpers import AUTHORS, ME, author_names, client_for, client_with_authorization
@@ -60,7 +60,8 @@ def test_hs256_signed_with_another_key_is_401(claims):
 
 @pytest.mark.filterwarnings("ignore:The HMAC key")
 def test_hs512_signed_with_our_key_is_401(claims):
-    other_algorithm = jwt.encode(claims, settings.SECRET_KEY, algorithm="HS512")
+    key = keyring.signing_key()
+    other_algorithm = jwt.encode(claims, key.signing, algorithm="HS512", headers={"kid": key.kid})
 
     assert_401_json(client_with_authorization(f"Bearer {other_algorithm}").get(ME))
 
@@ -422,6 +423,17 @@ def test_ten_search_words_still_search(user_client, user):
 
     response = user_client.get(AUTHORS, {"search": "anna " * 10})
 
+    assert response.status_code == 200
+    assert sorted_names(response) == ["Anna Burns"]
+
+
+def test_a_search_of_the_longest_length_allowed_still_searches(user_client, user):
+    AuthorFactory(owner=user, name="Anna Burns", book="Milkman")
+    search = "anna ".ljust(SEARCH_MAX_LENGTH, " ")[:-4] + "anna"
+
+    response = user_client.get(AUTHORS, {"search": search})
+
+    assert len(search) == SEARCH_MAX_LENGTH
     assert response.status_code == 200
     assert sorted_names(response) == ["Anna Burns"]
 

@@ -3,13 +3,16 @@
 import os
 import re
 import subprocess
+import sys
 
+import jwt as pyjwt
 import pytest
 
+from accounts import keyring, sessions
 from accounts.models import LoginSession, SecurityEvent
 from accounts.tests.factories import UserFactory
 from authors.models import Author
-from library.tests.helpers import mails_to, readme_block, reset_link_fields
+from library.tests.helpers import VERIFY, mails_to, readme_block, reset_link_fields
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,3 +89,57 @@ def test_the_second_factor_walk_through_runs_as_written(live_server):
         "recovery_code_used",
         "totp_disabled",
     ]
+
+
+def run_verifier(api: str, access_token: str) -> subprocess.CompletedProcess:
+    """The README's PyJWT verifier, as written, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-c", readme_block("### Signing keys and offline verification", "python")],
+        env={**os.environ, "API": api, "ACCESS_TOKEN": access_token},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def eddsa_ring(settings):
+    settings.JWT_ALGORITHM, settings.JWT_PRIVATE_KEY = "EdDSA", keyring.generate("EdDSA")
+    keyring.forget()
+
+
+def test_the_offline_verifier_accepts_our_access_token(live_server, eddsa_ring):
+    user = UserFactory()
+    pair = sessions.start_session(user=user)
+
+    result = run_verifier(live_server.url, pair.access)
+
+    assert (result.returncode, result.stdout.strip()) == (0, str(user.pk)), result.stderr
+
+
+def test_the_offline_verifier_refuses_a_refresh_token_and_a_forged_one(live_server, eddsa_ring):
+    pair = sessions.start_session(user=UserFactory())
+    stranger = keyring.parse("EdDSA", keyring.generate("EdDSA"))[0]
+    kid = keyring.signing_key().kid
+    forged = pyjwt.encode(
+        pyjwt.decode(pair.access, options={"verify_signature": False}), stranger, "EdDSA", {"kid": kid}
+    )
+
+    refresh, forgery = run_verifier(live_server.url, pair.refresh), run_verifier(live_server.url, forged)
+
+    assert refresh.returncode != 0 and "Not an access token" in refresh.stderr
+    assert forgery.returncode != 0 and "Signature verification failed" in forgery.stderr
+
+
+def test_offline_a_revoked_token_passes_until_it_expires_and_the_server_refuses_it(
+    live_server, eddsa_ring, api_client
+):
+    user = UserFactory()
+    pair = sessions.start_session(user=user)
+    sessions.end_all_sessions(user)
+
+    offline = run_verifier(live_server.url, pair.access)
+
+    assert (offline.returncode, offline.stdout.strip()) == (0, str(user.pk)), offline.stderr
+    assert api_client.post(VERIFY, {"token": pair.access}).status_code == 401

@@ -34,6 +34,7 @@ from library.tests.helpers import (
     EMAIL_VERIFY,
     EMAIL_VERIFY_RESEND,
     EVENTS,
+    JWKS,
     LOGIN,
     LOGIN_CODE,
     LOGOUT,
@@ -134,9 +135,18 @@ def without_a_database(w):
     return w.anonymous.get(HEALTH)
 
 
-def probed_by_address(w):
-    w.settings.DEBUG = False  # in production; DEBUG shows Django's page
-    return w.anonymous.get(HEALTH, HTTP_HOST="10.0.0.7")
+def probed_by_address(path: str):
+    def provoke(w):
+        w.settings.DEBUG = False  # in production; DEBUG shows Django's page
+        return w.anonymous.get(path, HTTP_HOST="10.0.0.7")
+
+    return provoke
+
+
+def asked_again(w):
+    """The key set asked for again with the ETag of the first answer."""
+    etag = w.anonymous.get(JWKS)["ETag"]
+    return w.anonymous.get(JWKS, HTTP_IF_NONE_MATCH=etag)
 
 
 def cookie_browser(w) -> APIClient:
@@ -261,6 +271,9 @@ CASES = [
     Case("a wrong code", "post", RECOVERY_CODES, 400, lambda w: with_totp(w).user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": NOT_A_CODE}), "Code"),
     Case("second factor off", "post", RECOVERY_CODES, 400, lambda w: w.user_client.post(RECOVERY_CODES, {"password": PASSWORD, "code": "123456"}), "NonFieldErrors"),
     Case("guessing", "post", RECOVERY_CODES, 429, lambda w: exhaust(lambda: w.user_client.post(RECOVERY_CODES, BOTH_WRONG)), "Throttled"),
+    Case("the keys", "get", JWKS, 200, lambda w: w.anonymous.get(JWKS)),
+    Case("unchanged", "get", JWKS, 304, asked_again),
+    Case("fetched by address", "get", JWKS, 400, probed_by_address(JWKS), "BadRequest"),
     Case("list", "get", SESSIONS, 200, lambda w: w.user_client.get(SESSIONS)),
     Case("name one", "patch", SESSION, 200, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's phone"})),
     Case("a control character", "patch", SESSION, 400, lambda w: w.user_client.patch(f"{SESSIONS}{w.user_client.pair.session.pk}/", {"name": "Ada's\nphone"}), "Name"),
@@ -316,7 +329,7 @@ CASES = [
     Case("a taken name", "patch", AUTHOR_ID, 400, with_a_taken_name("patch"), "Name"),
     # --- health
     Case("up", "get", HEALTH, 200, lambda w: w.anonymous.get(HEALTH), "Healthy"),
-    Case("probed by address", "get", HEALTH, 400, probed_by_address, "BadRequest"),
+    Case("probed by address", "get", HEALTH, 400, probed_by_address(HEALTH), "BadRequest"),
     Case("no database", "get", HEALTH, 503, without_a_database, "Down"),
 ]
 # fmt: on

@@ -4,9 +4,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from accounts import keyring
 from library.tests.helpers import BASE_DIR, with_settings
 
 pytestmark = pytest.mark.django_db
+
+SECRET_KEY = "k" * 50
+JWT_KEY = "j" * 32
 
 
 def django_setup(**env: str):
@@ -32,7 +36,7 @@ def test_production_with_a_49_character_secret_key_refuses_to_start():
 
 
 def test_production_with_a_50_character_secret_key_starts():
-    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="k" * 50)
+    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="k" * 50, JWT_SIGNING_KEY=JWT_KEY)
 
     assert (result.returncode, result.stdout.strip()) == (0, "False"), result.stderr
 
@@ -104,3 +108,64 @@ def test_cors_origins_come_from_the_environment_and_default_to_none():
     assert with_settings(code).stdout.strip() == "[]"
     listed = with_settings(code, CORS_ALLOWED_ORIGINS="https://app.example.com,https://b.example.com")
     assert listed.stdout.strip() == "['https://app.example.com', 'https://b.example.com']"
+
+
+# --- the JWT signing key --------------------------------------------------------------
+
+
+def test_production_without_a_jwt_signing_key_refuses_to_start():
+    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=SECRET_KEY)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: JWT_SIGNING_KEY must be set when DJANGO_DEBUG=false." in result.stderr
+
+
+def test_production_with_a_jwt_signing_key_under_256_bits_refuses_to_start():
+    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=SECRET_KEY, JWT_SIGNING_KEY="j" * 31)
+
+    assert result.returncode != 0
+    assert (
+        "JWT_SIGNING_KEY must be at least 32 bytes (256 bits) long when DJANGO_DEBUG=false (it is 31)."
+    ) in result.stderr
+
+
+def test_production_with_an_asymmetric_algorithm_and_no_private_key_refuses_to_start():
+    result = django_setup(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=SECRET_KEY, JWT_ALGORITHM="EdDSA")
+
+    assert result.returncode != 0
+    assert "JWT_PRIVATE_KEY_FILE (or JWT_PRIVATE_KEY) must hold a EdDSA private key" in result.stderr
+
+
+def test_production_with_a_private_key_file_starts_without_an_hs256_key(tmp_path):
+    key_file = tmp_path / "jwt.pem"
+    key_file.write_text(keyring.generate("ES256"))
+
+    result = with_settings(
+        "from django.conf import settings; print(settings.JWT_ALGORITHM, settings.JWT_PRIVATE_KEY[:27])",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        JWT_ALGORITHM="ES256",
+        JWT_PRIVATE_KEY_FILE=str(key_file),
+    )
+
+    assert result.stdout.strip() == "ES256 -----BEGIN PRIVATE KEY-----", result.stderr
+
+
+def test_an_unreadable_private_key_file_refuses_to_start(tmp_path):
+    result = django_setup(JWT_ALGORITHM="RS256", JWT_PRIVATE_KEY_FILE=str(tmp_path / "missing.pem"))
+
+    assert result.returncode != 0
+    assert "JWT_PRIVATE_KEY_FILE cannot be read" in result.stderr
+
+
+def test_an_unknown_jwt_algorithm_refuses_to_start():
+    result = django_setup(JWT_ALGORITHM="HS512")
+
+    assert result.returncode != 0
+    assert "JWT_ALGORITHM must be one of HS256, EdDSA, ES256, RS256." in result.stderr
+
+
+def test_development_jwt_signing_key_is_kept_out_of_git_and_differs_from_the_secret_key():
+    assert ".jwt_signing_key" in (BASE_DIR / ".gitignore").read_text().splitlines()
+    assert len(settings.JWT_SIGNING_KEY.encode()) >= 32
+    assert settings.JWT_SIGNING_KEY != settings.SECRET_KEY

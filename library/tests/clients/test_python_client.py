@@ -162,6 +162,13 @@ def test_the_schema_names_the_server_that_served_it(api, live):
     assert api.health_retrieve(api.anonymous()).parsed.status == "ok"
 
 
+def test_the_signing_keys(api):
+    answer = api.auth_jwks_retrieve(api.anonymous())
+
+    assert answer.status_code == 200, answer.content
+    assert answer.parsed.keys == []  # HS256: its key is a secret
+
+
 def test_register(api):
     user = register(api, "pyada")
 
