@@ -1,7 +1,8 @@
 """The cookie transport: a browser's tokens in HttpOnly cookies, CSRF-checked on use.
 
 A client asks for it with `"transport": "cookie"` at login (or at the second step of a
-login with TOTP on). The answer then sets:
+login with TOTP on), with the X-CSRFToken header of GET /api/auth/csrf/ (no login CSRF).
+The answer then sets:
 
 - the access token in ACCESS_COOKIE, sent to every path under /api/;
 - the refresh token in REFRESH_COOKIE, sent only to the refresh and logout paths;
@@ -47,6 +48,14 @@ def enforce_csrf(request) -> None:
     """Django's CSRF check (csrftoken cookie and X-CSRFToken header, and the Origin), as
     DRF's SessionAuthentication applies it; a 403 on failure."""
     SessionAuthentication().enforce_csrf(request)
+
+
+def check_login(request, transport: str) -> None:
+    """A login that asks for cookies is CSRF-checked, before its password is: else another
+    site's form could log a browser into the attacker's account (login CSRF). The page gets
+    its token from GET /api/auth/csrf/ first."""
+    if transport == COOKIE:
+        enforce_csrf(request)
 
 
 def tokens_answer(request, pair, transport: str, *, new_login: bool = False) -> Response:

@@ -194,7 +194,7 @@ CLEAR_COOKIES = OpenApiParameter(
     description="If the request carried the token cookies (or asked `transport: cookie`): each is deleted "
     "(expired, empty).",
 )
-TOKENS_DESCRIPTION = " `transport: cookie` puts the tokens in HttpOnly cookies instead (see Set-Cookie); the body then holds their expiry times and a CSRF token."
+TOKENS_DESCRIPTION = " `transport: cookie` puts the tokens in HttpOnly cookies instead (see Set-Cookie); the body then holds their expiry times and a CSRF token. A login or second step asking for cookies needs the X-CSRFToken header (from GET /api/auth/csrf/)."
 
 
 def pair(bad_request: dict, refused: OpenApiResponse) -> dict:
@@ -314,6 +314,19 @@ REFRESH_CSRF_FAILED = OpenApiResponse(
     "or from an Origin not in DJANGO_CSRF_TRUSTED_ORIGINS).",
     examples=[CSRF_FAILED],
 )
+LOGIN_FORBIDDEN = OpenApiResponse(
+    response=Error,
+    description="`email_not_verified`: EMAIL_VERIFICATION=mandatory, the password is right but the address is not "
+    "confirmed yet (no tokens; POST /api/auth/email/verify/resend/ mails a new link). `csrf_failed`: "
+    "`transport: cookie` without the X-CSRFToken header (GET /api/auth/csrf/ first), checked before the password.",
+    examples=[*EMAIL_NOT_VERIFIED.examples, CSRF_FAILED],
+)
+LOGIN_CODE_CSRF_FAILED = OpenApiResponse(
+    response=Error,
+    description="`transport: cookie` without the X-CSRFToken header (GET /api/auth/csrf/ first); the mfa_token "
+    "is not spent.",
+    examples=[CSRF_FAILED],
+)
 LOGOUT_FORBIDDEN = OpenApiResponse(
     response=Error,
     description="The refresh token is another user's; or the cookie transport's CSRF check failed.",
@@ -353,8 +366,8 @@ CODE_REFUSED = {"code": [mfa.WRONG_CODE]}
 
 # --- auth: registration, tokens, logout, sessions -----------------------------------------
 REGISTER = post("Register", "Create an account. Unknown fields such as is_staff are ignored. The address is mailed a link to confirm it (unless EMAIL_VERIFICATION=none); with EMAIL_VERIFICATION=mandatory the answer is 202, and the same for an address that already has an account.", {201: RegisteredUserSerializer, 202: REGISTRATION_ACCEPTED, 400: invalid({"username": [USERNAME_TAKEN]}), 429: THROTTLED})
-LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429)." + TOKENS_DESCRIPTION + " With the second factor on, `transport` is given at the second step.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: EMAIL_NOT_VERIFIED, 429: LOGIN_REFUSED_FOR_NOW}, parameters=[SET_COOKIE])
-LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account." + TOKENS_DESCRIPTION, {200: TOKENS, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 429: THROTTLED}, parameters=[SET_COOKIE])
+LOGIN = post("Log in (obtain a token pair)", "Exchange a username or email and a password for an access and a refresh token. Each login is a session, listed at /api/auth/sessions/. With the second factor on, the answer is 202 with an mfa_token instead, and the session starts at /api/auth/token/mfa/. Limited per client address, and per username or email (account lockout: see 429)." + TOKENS_DESCRIPTION + " With the second factor on, `transport` is given at the second step.", {**pair({"password": ["This field is required."]}, BAD_CREDENTIALS), 202: SECOND_STEP, 403: LOGIN_FORBIDDEN, 429: LOGIN_REFUSED_FOR_NOW}, parameters=[SET_COOKIE])
+LOGIN_CODE = post("Log in, second step (a TOTP or recovery code)", "With the mfa_token of the password step and a code from the authenticator app (or a recovery code, which is then spent): the token pair, and the login session starts. The mfa_token works once, for 5 minutes, and dies at the 5th wrong code; wrong codes are also limited per account." + TOKENS_DESCRIPTION, {200: TOKENS, 400: invalid(CODE_REFUSED, {"mfa_token": [mfa.LOGIN_OVER]}, description="On `code`: wrong, expired or already used; try another. On `mfa_token`: expired, spent, or too many wrong codes; log in again."), 403: LOGIN_CODE_CSRF_FAILED, 429: THROTTLED}, parameters=[SET_COOKIE])
 REFRESH = post("Refresh (rotate) a token pair", "Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again ends its whole login session." + TOKENS_DESCRIPTION + " Without `refresh` in the body, the refresh cookie is used (with the X-CSRFToken header), and the answer is always in cookies.", {**pair({"refresh": ["This field is required."]}, SESSION_OVER), 403: REFRESH_CSRF_FAILED}, parameters=[SET_COOKIE])
 CSRF = extend_schema_view(get=operation("Get a CSRF token", "For a browser using the cookie transport, after a page reload: the token to send as the X-CSRFToken header with every POST, PUT, PATCH and DELETE; the answer also sets the csrftoken cookie. Limited per client address with the refresh (THROTTLE_REFRESH).", {200: CsrfTokenSerializer, 429: THROTTLED}))
 VERIFY = post("Verify a token", "200 with an empty object if the token would be accepted right now.", {200: ACCEPTED, 400: invalid({"token": ["This field is required."]}), 401: REFUSED})

@@ -30,13 +30,21 @@ AUTHOR = {"name": "Anna Burns", "book": "Milkman", "country": "United Kingdom"}
 
 
 def browser() -> APIClient:
-    """A client that keeps cookies and, like a browser, gets Django's CSRF check."""
-    return APIClient(enforce_csrf_checks=True)
+    """A client that keeps cookies and, like a browser, gets Django's CSRF check; it has
+    asked for a CSRF token (`client.csrf`), as a page does before a cookie login."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.csrf = client.get(CSRF).json()["csrf_token"]
+    return client
+
+
+def cookie_login(client: APIClient, user):
+    credentials = {"username": user.username, "password": PASSWORD, "transport": "cookie"}
+    return client.post(LOGIN, credentials, HTTP_X_CSRFTOKEN=client.csrf)
 
 
 def logged_in_browser(user) -> APIClient:
     client = browser()
-    response = client.post(LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"})
+    response = cookie_login(client, user)
     assert response.status_code == 200
     client.csrf = response.json()["csrf_token"]
     return client
@@ -51,7 +59,7 @@ def set_cookies(response) -> dict:
 
 @time_machine.travel("2026-11-22 18:00Z", tick=False)
 def test_a_cookie_login_sets_httponly_token_cookies_and_answers_only_expiries(user):
-    response = browser().post(LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"})
+    response = cookie_login(browser(), user)
 
     assert response.status_code == 200
     body = response.json()
@@ -75,8 +83,11 @@ def test_cookies_are_secure_over_https_and_samesite_is_configurable(user, settin
     settings.HTTPS = True
     settings.JWT_COOKIE_SAMESITE = "Strict"
 
-    response = browser().post(
-        LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"}, secure=True
+    client = APIClient(enforce_csrf_checks=True)
+    csrf = client.get(CSRF, secure=True).json()["csrf_token"]
+    credentials = {"username": user.username, "password": PASSWORD, "transport": "cookie"}
+    response = client.post(
+        LOGIN, credentials, secure=True, HTTP_X_CSRFTOKEN=csrf, HTTP_REFERER="https://testserver/"
     )
 
     cookies = set_cookies(response)
@@ -102,13 +113,14 @@ def test_an_unknown_transport_is_refused(user):
 def test_with_totp_on_the_password_step_sets_no_cookie_and_the_second_step_does(user):
     secret, _ = turn_on_totp(user)
     client = browser()
-    challenge = client.post(LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"})
+    challenge = cookie_login(client, user)
     assert challenge.status_code == 202
     assert not TOKEN_COOKIES & set(challenge.cookies)
 
     response = client.post(
         LOGIN_CODE,
         {"mfa_token": challenge.json()["mfa_token"], "code": totp_code(secret), "transport": "cookie"},
+        HTTP_X_CSRFTOKEN=client.csrf,
     )
 
     assert response.status_code == 200
@@ -123,6 +135,30 @@ def test_the_csrf_endpoint_sets_the_cookie_and_answers_its_token(api_client):
     assert response.status_code == 200
     assert response.json()["csrf_token"]
     assert "csrftoken" in response.cookies
+
+
+def test_a_cookie_login_without_the_csrf_header_is_refused_before_the_password(user):
+    client = browser()
+
+    response = client.post(LOGIN, {"username": user.username, "password": "guess", "transport": "cookie"})
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF Failed")
+    assert not TOKEN_COOKIES & set(response.cookies)
+    assert not user.security_events.exists()  # no failed login: the password was never looked at
+
+
+def test_a_cookie_second_step_without_the_csrf_header_is_refused_and_keeps_the_challenge(user):
+    secret, _ = turn_on_totp(user)
+    client = browser()
+    mfa_token = cookie_login(client, user).json()["mfa_token"]
+    step = {"mfa_token": mfa_token, "code": totp_code(secret), "transport": "cookie"}
+
+    refused = client.post(LOGIN_CODE, step)
+    accepted = client.post(LOGIN_CODE, step, HTTP_X_CSRFTOKEN=client.csrf)
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
 
 
 # --- authentication and CSRF ----------------------------------------------------------------------
@@ -198,7 +234,7 @@ def test_a_stale_access_cookie_does_not_get_in_the_way_of_a_login(user):
     client = browser()
     client.cookies["access_token"] = "not-a-token"
 
-    response = client.post(LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"})
+    response = cookie_login(client, user)
 
     assert response.status_code == 200
 
@@ -368,7 +404,7 @@ def test_deleting_the_account_deletes_the_cookies(user):
 
 @time_machine.travel("2026-11-22 18:00Z", tick=False)
 def test_the_answer_gives_the_tokens_expiry_times(user):
-    response = browser().post(LOGIN, {"username": user.username, "password": PASSWORD, "transport": "cookie"})
+    response = cookie_login(browser(), user)
 
     assert response.json()["access_expires_at"] == "2026-11-22T18:15:00Z"
     assert response.json()["refresh_expires_at"] == "2026-11-29T18:00:00Z"

@@ -149,10 +149,19 @@ def asked_again(w):
     return w.anonymous.get(JWKS, HTTP_IF_NONE_MATCH=etag)
 
 
+def csrf_cookie_only() -> APIClient:
+    """A browser holding the csrftoken cookie, that sends no X-CSRFToken header."""
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.get(CSRF)
+    return browser
+
+
 def cookie_browser(w) -> APIClient:
     """A browser logged in as the user with the cookie transport (it gets Django's CSRF check)."""
     browser = APIClient(enforce_csrf_checks=True)
-    browser.post(LOGIN, {"username": w.user.username, "password": PASSWORD, "transport": "cookie"})
+    csrf = browser.get(CSRF).json()["csrf_token"]
+    credentials = {"username": w.user.username, "password": PASSWORD, "transport": "cookie"}
+    assert browser.post(LOGIN, credentials, HTTP_X_CSRFTOKEN=csrf).status_code == 200
     return browser
 
 
@@ -253,6 +262,8 @@ CASES = [
     Case("in cookies", "post", LOGIN, 200, lambda w: w.anonymous.post(LOGIN, {"username": w.user.username, "password": PASSWORD, "transport": "cookie"})),
     Case("from the cookie without the CSRF header", "post", REFRESH, 403, lambda w: cookie_browser(w).post(REFRESH, {}), "CsrfFailed"),
     Case("with cookies without the CSRF header", "post", LOGOUT, 403, lambda w: cookie_browser(w).post(LOGOUT, {}), "CsrfFailed"),
+    Case("cookies without the CSRF header", "post", LOGIN, 403, lambda w: csrf_cookie_only().post(LOGIN, {"username": w.user.username, "password": PASSWORD, "transport": "cookie"}), "CsrfFailed"),
+    Case("cookies without the CSRF header", "post", LOGIN_CODE, 403, lambda w: csrf_cookie_only().post(LOGIN_CODE, {"mfa_token": mfa_token(w), "code": totp_code(w.secret), "transport": "cookie"}), "CsrfFailed"),
     Case("a token", "get", CSRF, 200, lambda w: w.anonymous.get(CSRF)),
     Case("too often", "get", CSRF, 429, lambda w: exhaust(lambda: w.anonymous.get(CSRF)), "Throttled"),
     Case("set up", "post", TOTP_SETUP, 200, lambda w: w.user_client.post(TOTP_SETUP, {"password": PASSWORD})),

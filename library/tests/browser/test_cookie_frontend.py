@@ -34,11 +34,12 @@ async function call(method, path, body) {
   return {status: answer.status, body: text ? JSON.parse(text) : null};
 }
 async function logIn(username, password) {
+  await restore();  // a cookie login is CSRF-checked too (no login CSRF)
   const answer = await call("POST", "/api/auth/token/", {username, password, transport: "cookie"});
   if (answer.status === 200) csrf = answer.body.csrf_token;
   return answer;
 }
-async function restore() {  // after a reload: the CSRF token again (the cookies stayed)
+async function restore() {  // the CSRF token: before a login, and after a reload (the cookies stay)
   csrf = (await call("GET", "/api/auth/csrf/")).body.csrf_token;
 }
 const listAuthors = () => call("GET", "/api/authors/");
