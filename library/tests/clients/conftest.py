@@ -36,7 +36,7 @@ def live(tmp_path_factory):
     # Every flow logs in several times from one address; the throttles are tested elsewhere.
     budgets = {
         f"THROTTLE_{scope}": "10000/min"
-        for scope in ("LOGIN", "REGISTER", "REFRESH", "PASSWORD", "MAIL", "MAIL_ADDRESS")
+        for scope in ("LOGIN", "REGISTER", "REFRESH", "PASSWORD", "MAIL", "MAIL_ADDRESS", "MFA")
     }
     # Mail goes to files a test reads as a user reads their inbox (read_mail). (Three
     # slashes before an absolute path: django-environ drops one.)

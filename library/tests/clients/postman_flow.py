@@ -6,7 +6,8 @@ collection's baseUrl, from the schema's `servers`), method, headers, auth (Beare
 would follow, sets the bodies and query strings a flow needs (only parameters the
 schema documents), and adds tests: the status, a few fields, and for errors the
 example answer the collection carries for that status. Tokens and ids go from one
-answer to the next through collection variables, as a Postman user would set them.
+answer to the next through collection variables, as a Postman user would set them;
+TOTP codes are computed before their request from the secret the setup answered.
 """
 
 import copy
@@ -32,6 +33,7 @@ class Step:
     checks: list[tuple[str, object]] = field(default_factory=list)  # (JavaScript on `answer`, expected)
     saves: dict = field(default_factory=dict)  # collection variable: JavaScript on `answer`
     documented: bool = False  # the answer is the collection's example for this status
+    before: list[str] = field(default_factory=list)  # a pre-request script (JavaScript)
 
 
 def log_in(name: str, username: str = "{{username}}", password: str = "{{password}}") -> Step:
@@ -44,6 +46,37 @@ def refused(name: str) -> Step:
     """GET /api/accounts/me/ with the current bearer token: a documented 401."""
     return Step(name, "GET", "/api/accounts/me/", 401, documented=True)
 
+
+# RFC 6238 as authenticator apps compute it (SHA1, 6 digits, 30 s), in the sandbox's
+# CryptoJS, since newman has no pyotp: the code of the time step `offset` steps from now.
+TOTP = """
+const cryptoJs = require('crypto-js');
+function totp(secret, offset) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = secret.replace(/=+$/, '').split('').map(c => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = (bits.match(/.{8}/g) || []).map(byte => parseInt(byte, 2).toString(16).padStart(2, '0')).join('');
+  const counter = (Math.floor(Date.now() / 30000) + offset).toString(16).padStart(16, '0');
+  const digest = cryptoJs.HmacSHA1(cryptoJs.enc.Hex.parse(counter), cryptoJs.enc.Hex.parse(key)).toString();
+  const at = parseInt(digest.slice(-1), 16) * 2;
+  return String((parseInt(digest.slice(at, at + 8), 16) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+const secret = pm.collectionVariables.get('totpSecret');
+""".strip().splitlines()
+
+
+def totp_code(offset: int = 0) -> list[str]:
+    """Sets {{totpCode}}: the code of the step `offset` steps from now (a code is accepted
+    once, so after one is spent the next is the following step's; the server allows one
+    step of drift)."""
+    return [*TOTP, f"pm.collectionVariables.set('totpCode', totp(secret, {offset}));"]
+
+
+# Sets {{wrongCode}}: six digits that are no code within the server's one step of drift.
+WRONG_CODE = [
+    *TOTP,
+    "const right = [-1, 0, 1].map(offset => totp(secret, offset));",
+    "pm.collectionVariables.set('wrongCode', ['000000', '111111', '222222', '333333'].find(code => !right.includes(code)));",
+]
 
 REGISTRATION = {"username": "{{username}}", "email": "{{username}}@example.com", "password": "{{password}}"}
 ANNA = "Anna Burns"
@@ -118,6 +151,16 @@ STEPS = [
     # Your own account, to the end.
     Step("Register once more", "POST", "/api/auth/register/", 201, REGISTRATION),
     log_in("Log in once more"),
+    Step("Set up a second factor", "POST", "/api/auth/mfa/totp/setup/", 200, {"password": "{{password}}"}, checks=[("answer.otpauth_url.startsWith('otpauth://totp/') && answer.otpauth_url.includes(`secret=${answer.secret}`)", True)], saves={"totpSecret": "answer.secret"}),
+    Step("Turn it on with a code from your app", "POST", "/api/auth/mfa/totp/confirm/", 200, {"code": "{{totpCode}}"}, before=totp_code(), checks=[("answer.recovery_codes.length", 10)], saves={"recoveryCode": "answer.recovery_codes[0]"}),
+    Step("It shows on your account", "GET", "/api/accounts/me/", 200, checks=[("answer.mfa_enabled", True)]),
+    Step("Log in: the password is now the first step", "POST", "/api/auth/token/", 202, {"username": "{{username}}", "password": "{{password}}"}, checks=[("answer.methods", ["totp", "recovery_code"]), ("'access' in answer || 'refresh' in answer", False)], saves={"mfaToken": "answer.mfa_token"}),
+    Step("The second step, a wrong code", "POST", "/api/auth/token/mfa/", 400, {"mfa_token": "{{mfaToken}}", "code": "{{wrongCode}}"}, before=WRONG_CODE, documented=True),
+    Step("The second step, the next code from your app", "POST", "/api/auth/token/mfa/", 200, {"mfa_token": "{{mfaToken}}", "code": "{{totpCode}}"}, before=totp_code(1), saves=PAIR),
+    Step("New recovery codes, with a recovery code", "POST", "/api/auth/mfa/recovery-codes/", 200, {"password": "{{password}}", "code": "{{recoveryCode}}"}, checks=[("answer.recovery_codes.includes(pm.collectionVariables.get('recoveryCode'))", False)], saves={"recoveryCode": "answer.recovery_codes[0]"}),
+    Step("Turn the second factor off, with a recovery code", "DELETE", "/api/auth/mfa/totp/", 204, {"password": "{{password}}", "code": "{{recoveryCode}}"}),
+    Step("Your security log: recovery codes used", "GET", "/api/auth/events/", 200, query={"type": "recovery_code_used"}, checks=[("answer.results.map(event => event.type)", ["recovery_code_used", "recovery_code_used"])]),
+    Step("Your security log: an unknown type", "GET", "/api/auth/events/", 400, query={"type": "bogus"}, documented=True),
     Step("Delete your account, a wrong password", "DELETE", "/api/accounts/me/", 400, {"password": "guess"}, documented=True),
     Step("Delete your account", "DELETE", "/api/accounts/me/", 204, {"password": "{{password}}"}),
     refused("A deleted account's token is refused"),
@@ -186,6 +229,10 @@ def arrange(converted: dict) -> tuple[dict, set[tuple[str, str]]]:
         item["event"] = [
             {"listen": "test", "script": {"type": "text/javascript", "exec": test_script(step, example)}}
         ]
+        if step.before:
+            item["event"].append(
+                {"listen": "prerequest", "script": {"type": "text/javascript", "exec": step.before}}
+            )
         items.append(item)
     collection = {**converted, "item": items}
     return collection, set(requests) - {(step.method, step.path) for step in STEPS}

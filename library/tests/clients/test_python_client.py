@@ -10,10 +10,13 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import redirect_stdout
 from pathlib import Path
+from types import SimpleNamespace
 
+import pyotp
 import pytest
 
 from library.tests.clients.conftest import read_mail, save_artifact
@@ -509,6 +512,141 @@ def test_confirm_your_email_address_from_the_mailed_link(api, live):
     assert isinstance(confirmed.parsed, api.models.VerifiedEmail)
     assert (confirmed.parsed.email, confirmed.parsed.email_verified) == (address, True)
     assert api.accounts_me_retrieve(client).parsed.email_verified is True
+
+
+# --- the second factor, and the security log ---------------------------------------------------
+
+
+def documented(live, path: str, method: str, status: int, example: str):
+    """The example answer the schema documents for that status."""
+    content = live.schema["paths"][path][method]["responses"][str(status)]["content"]
+    return content["application/json"]["examples"][example]["value"]
+
+
+def wrong_code(totp: pyotp.TOTP) -> str:
+    """Six digits that are no code of `totp` within the server's one step of drift."""
+    right = {totp.at(time.time(), counter_offset=offset) for offset in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in right)
+
+
+def with_a_second_factor(api):
+    """A new user, logged in, who turned TOTP on: (their client, their TOTP, their
+    recovery codes, their username). The confirming code is spent: the next TOTP code
+    to use is next_code's."""
+    client, _, username = reader(api)
+    setup = api.auth_mfa_totp_setup_create(client, body=api.models.PasswordRequest(password=PASSWORD))
+    assert setup.status_code == 200, setup.content
+    totp = pyotp.TOTP(setup.parsed.secret)
+    confirmed = api.auth_mfa_totp_confirm_create(client, body=api.models.CodeRequest(code=totp.now()))
+    assert confirmed.status_code == 200, confirmed.content
+    return client, totp, confirmed.parsed.recovery_codes, username
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    """The code of the next time step: the current one's was spent confirming, and a code
+    is accepted once; the server allows one step of drift."""
+    return totp.at(time.time(), counter_offset=1)
+
+
+def test_set_up_a_second_factor(api):
+    client, _, username = reader(api)
+
+    setup = api.auth_mfa_totp_setup_create(client, body=api.models.PasswordRequest(password=PASSWORD))
+    pending = api.accounts_me_retrieve(client).parsed.mfa_enabled
+    totp = pyotp.TOTP(setup.parsed.secret)
+    confirmed = api.auth_mfa_totp_confirm_create(client, body=api.models.CodeRequest(code=totp.now()))
+
+    assert setup.status_code == 200
+    assert isinstance(setup.parsed, api.models.TotpSetup)
+    assert pyotp.parse_uri(setup.parsed.otpauth_url).secret == totp.secret
+    assert pyotp.parse_uri(setup.parsed.otpauth_url).name == username
+    assert setup.parsed.qr_svg.startswith("<svg")
+    assert pending is False
+    assert confirmed.status_code == 200
+    assert isinstance(confirmed.parsed, api.models.RecoveryCodes)
+    assert len(set(confirmed.parsed.recovery_codes)) == 10
+    assert api.accounts_me_retrieve(client).parsed.mfa_enabled is True
+
+
+def test_log_in_with_the_second_factor(api, live):
+    _, totp, _, username = with_a_second_factor(api)
+
+    challenge = api.auth_token_create(
+        api.anonymous(), body=api.models.LoginRequest(username=username, password=PASSWORD)
+    )
+    mfa_token = challenge.parsed.mfa_token
+    wrong = api.auth_token_mfa_create(
+        api.anonymous(), body=api.models.MfaLoginRequest(mfa_token=mfa_token, code=wrong_code(totp))
+    )
+    right = api.auth_token_mfa_create(
+        api.anonymous(), body=api.models.MfaLoginRequest(mfa_token=mfa_token, code=next_code(totp))
+    )
+
+    assert challenge.status_code == 202
+    assert isinstance(challenge.parsed, api.models.MfaChallenge)
+    assert [method.value for method in challenge.parsed.methods] == ["totp", "recovery_code"]
+    assert challenge.parsed.expires_in == 300
+    assert wrong.status_code == 400
+    assert isinstance(wrong.parsed, api.models.AuthTokenMfaCreateResponse400)
+    assert wrong.parsed.to_dict() == documented(live, "/api/auth/token/mfa/", "post", 400, "Code")
+    assert right.status_code == 200
+    assert isinstance(right.parsed, api.models.TokenPair)
+    assert status_of(api, right.parsed.access) == 200
+
+
+def test_renew_your_recovery_codes(api, live):
+    client, _, codes, _ = with_a_second_factor(api)
+
+    renewed = api.auth_mfa_recovery_codes_create(
+        client, body=api.models.BothFactorsRequest(password=PASSWORD, code=codes[0])
+    )
+    old = api.auth_mfa_recovery_codes_create(
+        client, body=api.models.BothFactorsRequest(password=PASSWORD, code=codes[1])
+    )
+
+    assert renewed.status_code == 200
+    assert isinstance(renewed.parsed, api.models.RecoveryCodes)
+    assert len(renewed.parsed.recovery_codes) == 10
+    assert set(renewed.parsed.recovery_codes).isdisjoint(codes)
+    assert old.status_code == 400  # the old set died
+    assert old.parsed.to_dict() == documented(live, "/api/auth/mfa/recovery-codes/", "post", 400, "Code")
+
+
+def test_turn_the_second_factor_off_with_a_recovery_code(api):
+    client, _, codes, username = with_a_second_factor(api)
+
+    answer = api.auth_mfa_totp_destroy(
+        client, body=api.models.BothFactorsRequest(password=PASSWORD, code=codes[0])
+    )
+
+    assert answer.status_code == 204
+    assert api.accounts_me_retrieve(client).parsed.mfa_enabled is False
+    assert status_of(api, log_in(api, username).access) == 200  # one step again
+
+
+def test_your_security_log(api, live):
+    client, _, username = reader(api)
+    api.auth_token_create(api.anonymous(), body=api.models.LoginRequest(username=username, password="guess"))
+    log_in(api, username)
+
+    answer = api.auth_events_list(client, type_=[api.models.AuthEventsListTypeItem.LOGIN_FAILED])
+    every = api.auth_events_list(client)
+    # A client generated from a newer schema may know a type this server does not.
+    unknown = api.auth_events_list(client, type_=[SimpleNamespace(value="bogus")])
+
+    assert answer.status_code == 200
+    assert isinstance(answer.parsed, api.models.PaginatedSecurityEventList)
+    [failed] = answer.parsed.results
+    assert isinstance(failed, api.models.SecurityEvent)
+    assert (failed.type_.value, failed.identifier) == ("login_failed", username)
+    assert [event.type_.value for event in every.parsed.results] == [
+        "login_succeeded",
+        "login_failed",
+        "login_succeeded",
+    ]  # newest first
+    assert unknown.status_code == 400
+    assert isinstance(unknown.parsed, api.models.AuthEventsListResponse400)
+    assert unknown.parsed.to_dict() == documented(live, "/api/auth/events/", "get", 400, "Type")
 
 
 # --- as staff: the superuser `manage.py createsuperuser` made ---------------------------------
