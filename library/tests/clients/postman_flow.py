@@ -90,6 +90,7 @@ NAMES = ("answer.results.map(author => author.name)",)
 STEPS = [
     Step("Is the service up?", "GET", "/api/health/", 200, checks=[("answer.status", "ok")]),
     Step("The token signing keys (none public with HS256)", "GET", "/api/auth/jwks/", 200, checks=[("answer.keys", [])]),
+    Step("A CSRF token for the cookie transport", "GET", "/api/auth/csrf/", 200, checks=[("answer.csrf_token.length", 64)]),
     Step("Register", "POST", "/api/auth/register/", 201, REGISTRATION, checks=[("'password' in answer", False)]),
     Step("Register the same name again", "POST", "/api/auth/register/", 400, {"username": "{{username}}", "email": "other-{{username}}@example.com", "password": "{{password}}"}, documented=True),
     log_in("Log in by username"),

@@ -172,6 +172,14 @@ def test_the_signing_keys(api):
     assert answer.parsed.keys == []  # HS256: its key is a secret
 
 
+def test_a_csrf_token_for_the_cookie_transport(api):
+    answer = api.auth_csrf_retrieve(api.anonymous())
+
+    assert answer.status_code == 200, answer.content
+    assert len(answer.parsed.csrf_token) == 64
+    assert "csrftoken" in answer.headers.get("set-cookie", "")
+
+
 def test_register(api):
     user = register(api, "pyada")
 
