@@ -48,7 +48,7 @@ def transport_field() -> serializers.ChoiceField:
     """Where the answer puts the tokens: `body` (the default) or `cookie` (accounts/cookies.py)."""
     return serializers.ChoiceField(
         choices=["body", "cookie"],
-        default="body",
+        required=False,  # `body` when absent (no schema default: generated clients would require it)
         write_only=True,
         help_text="`body`: the tokens in the answer. `cookie`: in HttpOnly cookies, for a browser; the "
         "answer then carries their expiry times and a CSRF token instead.",

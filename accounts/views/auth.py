@@ -40,7 +40,9 @@ class LoginView(AnonymousEndpoint):
 
     def post(self, request):
         body = self.validated_data(request)
-        transport = body.pop("transport")  # with TOTP on, the second step's says where the tokens go
+        transport = body.pop(
+            "transport", cookies.BODY
+        )  # with TOTP on, the second step's says where the tokens go
         cookies.check_login(request, transport)
         answer = sessions.log_in(**body, **client_details(request))
         if isinstance(answer, mfa.Challenge):  # TOTP on: no tokens before the second step

@@ -68,7 +68,7 @@ class LoginCodeView(AnonymousEndpoint):
 
     def post(self, request):
         body = self.validated_data(request)
-        transport = body.pop("transport")
+        transport = body.pop("transport", cookies.BODY)
         cookies.check_login(request, transport)
         pair = sessions.log_in_with_code(**body, **client_details(request))
         return cookies.tokens_answer(request, pair, transport, new_login=True)
