@@ -8,12 +8,15 @@ type Schemas = components["schemas"];
 type Json<Operation> = Operation extends { content: { "application/json": infer Body } } ? Body : never;
 
 export type TokenPair = Schemas["TokenPair"];
+// With the second factor on, the password step answers 202 with this instead of a pair.
+export type MfaChallenge = Schemas["MfaChallenge"];
 export type Author = Schemas["Author"];
 export type NewAuthor = Schemas["AuthorRequest"];
 export type User = Schemas["User"];
 export type AuthorQuery = NonNullable<paths["/api/authors/"]["get"]["parameters"]["query"]>;
 type AuthorPage = Json<paths["/api/authors/"]["get"]["responses"][200]>;
 type Credentials = Json<paths["/api/auth/token/"]["post"]["requestBody"]>;
+type SecondStep = Json<paths["/api/auth/token/mfa/"]["post"]["requestBody"]>;
 // The bodies a generated client could not send before: deleting your account needs your
 // password, and staff change a user's flags.
 type AccountDeletion = Json<paths["/api/accounts/me/"]["delete"]["requestBody"]>;
@@ -42,8 +45,15 @@ export class LibraryClient {
     return (response.status === 204 ? undefined : await response.json()) as Answer;
   }
 
-  async logIn(credentials: Credentials): Promise<TokenPair> {
-    const pair = await this.call<TokenPair>("POST", "/api/auth/token/", credentials);
+  // A pair, or (second factor on) a challenge for logInWithCode: check "mfa_token" in it.
+  async logIn(credentials: Credentials): Promise<TokenPair | MfaChallenge> {
+    const answer = await this.call<TokenPair | MfaChallenge>("POST", "/api/auth/token/", credentials);
+    if ("access" in answer) this.access = answer.access;
+    return answer;
+  }
+
+  async logInWithCode(step: SecondStep): Promise<TokenPair> {
+    const pair = await this.call<TokenPair>("POST", "/api/auth/token/mfa/", step);
     this.access = pair.access;
     return pair;
   }
@@ -85,7 +95,8 @@ export function contact(user: User): string {
 
 export async function example(base: string): Promise<string[]> {
   const library = new LibraryClient(base);
-  await library.logIn({ username: "ada@example.com", password: "a long unguessable phrase" });
+  const answer = await library.logIn({ username: "ada@example.com", password: "a long unguessable phrase" });
+  if ("mfa_token" in answer) await library.logInWithCode({ mfa_token: answer.mfa_token, code: "123456" });
   await library.addAuthor({ name: "Anna Burns", book: "Milkman", country: "United Kingdom", booker_prize: true });
   const winners = await library.listAuthors({ booker_prize: true, ordering: "-created_at", page_size: 50 });
   await library.setFlags(7, { is_active: false });
@@ -103,4 +114,6 @@ export function refused(library: LibraryClient, publicUser: Schemas["PublicUser"
   void library.deleteMyAccount({});
   // @ts-expect-error: the public shape has no email
   void publicUser.email;
+  // @ts-expect-error: the second step needs the mfa_token of the first
+  void library.logInWithCode({ code: "123456" });
 }
