@@ -159,6 +159,23 @@ def test_jwt_keys_list_shows_each_key_with_its_age_and_what_it_does(user):
     assert "2\xa0days old  verifies until" in lines[1]
 
 
+def test_jwt_keys_list_shows_keys_made_in_the_same_microsecond_in_the_order_they_sign(user):
+    configured = keyring.signing_key()
+    made_at = timezone.now() + timedelta(minutes=1)
+    # Two hosts rotated at once: the ring orders such keys by kid, and the greater signs.
+    made = sorted((keyring.key_id("HS256", secret.encode()), secret) for secret in ["a" * 48, "b" * 48])
+    for kid, secret in reversed(made):
+        SigningKey.objects.create(kid=kid, algorithm="HS256", secret=secret, created_at=made_at)
+
+    with time_machine.travel(made_at + keyring.FRESH, tick=False):
+        lines = run("jwt_keys", "list").splitlines()
+        signer = keyring.signing_key()
+
+    assert [line.split()[0] for line in lines] == [made[1][0], made[0][0], configured.kid]
+    assert lines[0].endswith("signs") and "verifies until" in lines[1]
+    assert signer.kid == made[1][0]
+
+
 def test_jwt_keys_rotate_makes_a_new_signing_key_and_keeps_the_old_one(user):
     old = keyring.signing_key()
     pair = sessions.start_session(user=user)
@@ -199,6 +216,35 @@ def test_jwt_keys_drop_refuses_the_signing_key(user):
     with pytest.raises(CommandError, match="rotate first"):
         run("jwt_keys", "drop", key.kid)
     assert keyring.verifying_key(key.kid) == key
+
+
+SIGNS_YET = "That key signs (or is about to): rotate first, then drop it a second later."
+
+
+def test_jwt_keys_drop_refuses_the_old_key_in_the_second_it_still_signs(user):
+    old = keyring.signing_key()
+    pair = sessions.start_session(user=user)
+
+    with time_machine.travel(timezone.now(), tick=False):  # within the second after
+        keyring.rotate()
+        with pytest.raises(CommandError) as refused:
+            run("jwt_keys", "drop", old.kid)
+
+    assert str(refused.value) == SIGNS_YET
+    assert bearer_client(pair.access).get(ME).status_code == 200
+    assert SigningKey.objects.get(kid=old.kid).secret != ""
+
+
+def test_jwt_keys_drop_refuses_a_key_about_to_sign(user):
+    keyring.signing_key()
+    with time_machine.travel(timezone.now(), tick=False):  # within the second after
+        new = keyring.rotate()
+        with pytest.raises(CommandError) as refused:
+            run("jwt_keys", "drop", new.kid)
+
+    assert str(refused.value) == SIGNS_YET
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        assert keyring.signing_key().kid == new.kid
 
 
 def test_jwt_keys_drop_of_an_unknown_key_fails(user):

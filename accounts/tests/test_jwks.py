@@ -34,7 +34,7 @@ def test_the_set_holds_the_public_key_with_kid_alg_and_use(api_client, eddsa):
         "kty": "OKP",
         "crv": "Ed25519",
     }
-    assert "d" not in jwk  # never the private part
+    assert sorted(jwk) == ["alg", "crv", "kid", "kty", "use", "x"]  # never the private part "d"
 
 
 def test_a_token_verifies_with_the_published_key_alone(api_client, user, eddsa):
@@ -46,13 +46,17 @@ def test_a_token_verifies_with_the_published_key_alone(api_client, user, eddsa):
     assert pyjwt.decode(access, public, algorithms=[public.algorithm_name])["user_id"] == str(user.pk)
 
 
-@pytest.mark.parametrize("algorithm", ["ES256", "RS256"])
-def test_each_asymmetric_algorithm_is_published(api_client, settings, algorithm):
+@pytest.mark.parametrize(
+    "algorithm, members", [("ES256", ["crv", "kty", "x", "y"]), ("RS256", ["e", "kty", "n"])]
+)
+def test_each_asymmetric_algorithm_is_published(api_client, settings, algorithm, members):
     settings.JWT_ALGORITHM, settings.JWT_PRIVATE_KEY = algorithm, keyring.generate(algorithm)
 
     [jwk] = api_client.get(JWKS).json()["keys"]
 
     assert (jwk["alg"], jwk["kid"]) == (algorithm, keyring.signing_key().kid)
+    # The public members only, and "use" without "key_ops" (RFC 7517 4.3: one or the other).
+    assert sorted(jwk) == sorted(["alg", "kid", "use", *members])
     assert pyjwt.PyJWK(jwk).algorithm_name == algorithm
 
 

@@ -185,6 +185,35 @@ def test_a_rotation_erases_the_material_of_dropped_keys_and_keeps_their_rows(use
     assert listed == ["next", "signs", "dropped"]
 
 
+def test_a_key_made_after_the_clock_was_set_back_still_signs(user):
+    keyring.rotate()
+
+    with time_machine.travel(timezone.now() - timedelta(hours=1), tick=False):
+        newest = keyring.rotate()
+
+    with a_second_later():
+        assert header(sessions.start_session(user=user).access)["kid"] == newest.kid
+
+
+def test_a_rotation_erases_the_material_of_expired_keys_made_elsewhere(user):
+    keyring.signing_key()
+    start = timezone.now()
+    # Two rotations by other processes; this one never reads the first key while it lives.
+    made = [keyring.generate("HS256") for _ in range(2)]
+    for minutes, secret in zip([1, 2], made, strict=True):
+        kid = keyring.key_id("HS256", secret.encode())
+        SigningKey.objects.create(
+            kid=kid, algorithm="HS256", secret=secret, created_at=start + timedelta(minutes=minutes)
+        )
+
+    with time_machine.travel(start + timedelta(minutes=2) + REFRESH_LIFETIME + timedelta(hours=1), tick=False):
+        keyring.rotate()
+        states = [key.state for key in keyring.listed()]
+
+    assert states == ["next", "signs", "dropped", "dropped"]
+    assert SigningKey.objects.filter(secret="").count() == 2
+
+
 def test_a_dropped_configured_key_is_never_taken_back(user, settings):
     configured = keyring.signing_key()
     keyring.rotate()
