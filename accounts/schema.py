@@ -49,10 +49,9 @@ from .mfa_serializers import (
 )
 from .models import EMAIL_TAKEN, USERNAME_TAKEN
 from .serializers import (
-    ACCESS_EXAMPLE,
-    CSRF_TOKEN_EXAMPLE,
+    COOKIE_TOKENS_EXAMPLE,
+    PAIR_EXAMPLE,
     PUBLIC_USER_EXAMPLE,
-    REFRESH_EXAMPLE,
     STAFF_USER_EXAMPLE,
     CookieTokensSerializer,
     CsrfTokenSerializer,
@@ -161,20 +160,7 @@ TOKENS = OpenApiResponse(
     ),
     description="`transport: body`: the pair. `transport: cookie`: the tokens are in HttpOnly cookies "
     "(Set-Cookie); the body holds their expiry times and the CSRF token.",
-    examples=[
-        OpenApiExample(
-            "Pair", value={"access": ACCESS_EXAMPLE, "refresh": REFRESH_EXAMPLE}, response_only=True
-        ),
-        OpenApiExample(
-            "In cookies",
-            value={
-                "access_expires_at": "2026-11-22T18:15:00Z",
-                "refresh_expires_at": "2026-11-29T18:00:00Z",
-                "csrf_token": CSRF_TOKEN_EXAMPLE,
-            },
-            response_only=True,
-        ),
-    ],
+    examples=[PAIR_EXAMPLE, COOKIE_TOKENS_EXAMPLE],
 )
 SET_COOKIE = OpenApiParameter(
     "Set-Cookie",

@@ -223,31 +223,29 @@ class LoginSerializer(serializers.Serializer):
     transport = transport_field()
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Pair", value={"access": ACCESS_EXAMPLE, "refresh": REFRESH_EXAMPLE}, response_only=True
-        )
-    ]
+# The two shapes of a token answer, shown on each serializer and on the answer that is
+# either (accounts/schema.py).
+PAIR_EXAMPLE = OpenApiExample(
+    "Pair", value={"access": ACCESS_EXAMPLE, "refresh": REFRESH_EXAMPLE}, response_only=True
 )
+COOKIE_TOKENS_EXAMPLE = OpenApiExample(
+    "In cookies",
+    value={
+        "access_expires_at": "2026-11-22T18:15:00Z",
+        "refresh_expires_at": "2026-11-29T18:00:00Z",
+        "csrf_token": CSRF_TOKEN_EXAMPLE,
+    },
+    response_only=True,
+)
+
+
+@extend_schema_serializer(examples=[PAIR_EXAMPLE])
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "In cookies",
-            value={
-                "access_expires_at": "2026-11-22T18:15:00Z",
-                "refresh_expires_at": "2026-11-29T18:00:00Z",
-                "csrf_token": CSRF_TOKEN_EXAMPLE,
-            },
-            response_only=True,
-        )
-    ]
-)
+@extend_schema_serializer(examples=[COOKIE_TOKENS_EXAMPLE])
 class CookieTokensSerializer(serializers.Serializer):
     """The tokens went into HttpOnly cookies; this is what a page may know of them."""
 
