@@ -206,7 +206,9 @@ def test_a_rotation_erases_the_material_of_expired_keys_made_elsewhere(user):
             kid=kid, algorithm="HS256", secret=secret, created_at=start + timedelta(minutes=minutes)
         )
 
-    with time_machine.travel(start + timedelta(minutes=2) + REFRESH_LIFETIME + timedelta(hours=1), tick=False):
+    with time_machine.travel(
+        start + timedelta(minutes=2) + REFRESH_LIFETIME + timedelta(hours=1), tick=False
+    ):
         keyring.rotate()
         states = [key.state for key in keyring.listed()]
 
