@@ -488,3 +488,31 @@ def test_a_known_key_costs_no_query_until_the_ring_is_read_again(user):
         assert status_of(access) == 200
 
     assert not any("accounts_signingkey" in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_old_key_verifies_through_the_grace_after_its_last_refresh_token(user):
+    old_key = keyring.signing_key()
+    access = sessions.start_session(user=user).access
+    new = keyring.rotate()
+
+    with time_machine.travel(new.created_at + REFRESH_LIFETIME + keyring.SIGNING_GRACE / 2, tick=False):
+        # A token the old key signed in the grace, as a process that had not yet seen the rotation.
+        fresh = claims(access) | {"exp": int(timezone.now().timestamp()) + 60}
+        late = pyjwt.encode(fresh, old_key.signing, algorithm="HS256", headers={"kid": old_key.kid})
+
+        assert status_of(late) == 200
+
+
+def test_a_rotation_elsewhere_signs_exactly_a_second_after_this_process_read_the_ring(user):
+    read_at = timezone.now()
+    with time_machine.travel(read_at - timedelta(minutes=1), tick=False):
+        keyring.signing_key()  # the configured key joins the ring
+    with time_machine.travel(read_at, tick=False):
+        keyring.forget()
+        keyring.signing_key()  # read here; then another process rotates
+        other = keyring.generate("HS256")
+        kid = keyring.key_id("HS256", other.encode())
+        SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+
+    with time_machine.travel(read_at + keyring.FRESH, tick=False):
+        assert keyring.signing_key().kid == kid
