@@ -412,7 +412,7 @@ def test_a_private_key_that_is_no_pem_is_a_configuration_error(settings):
 
 
 def test_generated_keys_are_strong_enough():
-    assert len(keyring.generate("HS256").encode()) >= 32
+    assert len(keyring.generate("HS256")) == 64  # 48 random bytes (384 bits) in base64url
     rsa = keyring.parse("RS256", keyring.generate("RS256"))[0]
     assert rsa.key_size == keyring.RSA_KEY_BITS
 
@@ -436,3 +436,83 @@ def test_a_header_that_is_not_an_object_is_refused(user, header_json):
     _, body, signature = access.split(".")
 
     assert status_of(f"{pyjwt.utils.base64url_encode(header_json).decode()}.{body}.{signature}") == 401
+
+
+def test_an_unsupported_algorithm_is_named_in_the_error(settings):
+    settings.JWT_ALGORITHM, settings.JWT_PRIVATE_KEY = "HS512", ""
+    keyring.forget()
+
+    with pytest.raises(ValueError) as error:
+        keyring.signing_key()
+
+    assert str(error.value) == "Unsupported algorithm 'HS512'; use one of HS256, EdDSA, ES256, RS256."
+
+
+def test_an_rsa_key_of_the_minimum_size_is_accepted(user, settings):
+    private = keyring.rsa.generate_private_key(public_exponent=65537, key_size=keyring.RSA_MIN_KEY_BITS)
+    pem = private.private_bytes(
+        keyring.serialization.Encoding.PEM,
+        keyring.serialization.PrivateFormat.PKCS8,
+        keyring.serialization.NoEncryption(),
+    ).decode()
+    settings.JWT_ALGORITHM, settings.JWT_PRIVATE_KEY = "RS256", pem
+
+    access = sessions.start_session(user=user).access
+
+    assert header(access)["alg"] == "RS256"
+    assert status_of(access) == 200
+
+
+def test_a_key_expires_between_two_reads_of_the_ring(user):
+    old_key = keyring.signing_key()
+    access = sessions.start_session(user=user).access
+    keyring.rotate()
+    expires = timezone.now() + REFRESH_LIFETIME + keyring.SIGNING_GRACE
+
+    with time_machine.travel(expires - timedelta(seconds=2), tick=False):
+        fresh = claims(access) | {"exp": int(timezone.now().timestamp()) + 60}
+        forged = pyjwt.encode(fresh, old_key.signing, algorithm="HS256", headers={"kid": old_key.kid})
+        assert status_of(forged) == 200  # this process reads the ring here
+    with time_machine.travel(expires + timedelta(seconds=2), tick=False):
+        assert status_of(forged) == 401
+
+
+def test_a_known_key_costs_no_query_until_the_ring_is_read_again(user):
+    access = sessions.start_session(user=user).access
+    status_of(access)
+
+    with (
+        time_machine.travel(timezone.now() + keyring.FRESH * 2, tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert status_of(access) == 200
+
+    assert not any("accounts_signingkey" in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_old_key_verifies_through_the_grace_after_its_last_refresh_token(user):
+    old_key = keyring.signing_key()
+    access = sessions.start_session(user=user).access
+    new = keyring.rotate()
+
+    with time_machine.travel(new.created_at + REFRESH_LIFETIME + keyring.SIGNING_GRACE / 2, tick=False):
+        # A token the old key signed in the grace, as a process that had not yet seen the rotation.
+        fresh = claims(access) | {"exp": int(timezone.now().timestamp()) + 60}
+        late = pyjwt.encode(fresh, old_key.signing, algorithm="HS256", headers={"kid": old_key.kid})
+
+        assert status_of(late) == 200
+
+
+def test_a_rotation_elsewhere_signs_exactly_a_second_after_this_process_read_the_ring(user):
+    read_at = timezone.now()
+    with time_machine.travel(read_at - timedelta(minutes=1), tick=False):
+        keyring.signing_key()  # the configured key joins the ring
+    with time_machine.travel(read_at, tick=False):
+        keyring.forget()
+        keyring.signing_key()  # read here; then another process rotates
+        other = keyring.generate("HS256")
+        kid = keyring.key_id("HS256", other.encode())
+        SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+
+    with time_machine.travel(read_at + keyring.FRESH, tick=False):
+        assert keyring.signing_key().kid == kid
