@@ -37,8 +37,13 @@ def _secret_key() -> str:
         return key
     if key:
         return key
-    # A development key, made once per checkout and never committed (.gitignore).
-    key_file = BASE_DIR / ".secret_key"
+    return _development_key(".secret_key")
+
+
+def _development_key(name: str) -> str:
+    """A development key in the file `name`, made once per checkout and never committed
+    (.gitignore)."""
+    key_file = BASE_DIR / name
     if not key_file.exists():
         key_file.write_text(get_random_secret_key())
         key_file.chmod(0o600)
@@ -365,11 +370,7 @@ def _jwt_signing_key() -> str:
             )
     if key or not DEBUG or JWT_ALGORITHM != "HS256":
         return key
-    key_file = BASE_DIR / ".jwt_signing_key"
-    if not key_file.exists():
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return _development_key(".jwt_signing_key")
 
 
 def _jwt_private_key() -> str:
