@@ -11,9 +11,11 @@ import base64
 import binascii
 import json
 import re
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import jwt as pyjwt
@@ -144,7 +146,7 @@ def decode_refresh(raw: str) -> Token:
     return decode(raw, SessionRefreshToken)
 
 
-def access_claims(raw: str | bytes) -> dict[str, Any]:
+def access_claims(raw: str | bytes) -> Mapping[str, Any]:
     """The claims of `raw` if SignedAccessToken would accept it, else InvalidToken.
 
     The same rules (the keyring's signature and expiry check, an `exp` and a `jti`, the
@@ -152,14 +154,35 @@ def access_claims(raw: str | bytes) -> dict[str, Any]:
     signature check itself on every authenticated request. A refusal says no more than
     "Token is invalid": a caller that must tell why asks SimpleJWT (decode()).
     """
+    checked = _CHECKED.get(raw)
+    if checked is not None:
+        claims, kid = checked
+        if claims["exp"] > time.time() - BACKEND.get_leeway().total_seconds() and keyring.verifying_key(kid):
+            return claims
+        _CHECKED.pop(raw, None)
     try:
-        claims = BACKEND.decode(raw)
+        header, claims = _unverified_header(raw), BACKEND.decode(raw)
     except TokenBackendError:
         raise InvalidToken(INVALID) from None
     # PyJWT has checked `exp` if there is one; SimpleJWT requires one.
     if "exp" not in claims or JTI_CLAIM not in claims or claims.get(TYPE_CLAIM) != ACCESS:
         raise InvalidToken(INVALID)
+    if len(_CHECKED) >= CHECKED_TOKENS:
+        _CHECKED.clear()
+    claims = MappingProxyType(claims)
+    _CHECKED[raw] = (claims, header["kid"])
     return claims
+
+
+# Access tokens whose signature this process has checked, by their text, with their key
+# id. A client sends the same access token with each request of its lifetime, and PyJWT's
+# checks (its key preparation above all) were most of what authentication cost (~150 us
+# a request). A token is only let in once verified, and each use still checks its expiry
+# and that its key still verifies, so a dropped key refuses its tokens as before; the
+# revocation check (accounts/access.py) is on every request either way. Read-only claims;
+# at most CHECKED_TOKENS, then emptied; each process has its own.
+CHECKED_TOKENS = 4096
+_CHECKED: dict[str | bytes, tuple[Mapping[str, Any], str]] = {}
 
 
 def kind(token: Token) -> str | None:

@@ -1,3 +1,6 @@
+from datetime import datetime, tzinfo
+
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
@@ -51,19 +54,10 @@ class AuthorSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "owner", "created_at", "updated_at"]
 
     def to_representation(self, author: Author) -> dict:
-        # DRF's generic walk over the fields costs ~25 us an author, a fifth of a list
-        # request. Same output, field by field (a test compares it with DRF's own).
-        stamp = self.fields["created_at"].to_representation
-        return {
-            "id": author.id,
-            "name": author.name,
-            "book": author.book,
-            "country": author.country,
-            "booker_prize": author.booker_prize,
-            "owner": author.owner.username,
-            "created_at": stamp(author.created_at),
-            "updated_at": stamp(author.updated_at),
-        }
+        [data] = authors_data(
+            [[getattr(author, name) for name in selectors.ROW_FIELDS]], owner=author.owner.username
+        )
+        return data
 
     def validate_name(self, value: str) -> str:
         # Early, for a friendlier 400 than the insert's; the services handle the race.
@@ -71,6 +65,34 @@ class AuthorSerializer(serializers.ModelSerializer):
         if selectors.name_taken(owner=owner, name=value, excluding=self.instance):
             raise serializers.ValidationError(DUPLICATE_NAME)
         return value
+
+
+def authors_data(rows: list[list], *, owner: str) -> list[dict]:
+    """Authors as the API shows them, from the values of selectors.ROW_FIELDS: the
+    serializer's output and the plain list's (authors/views.py), which has rows, not
+    models. DRF's generic walk over the fields cost ~25 us an author, a fifth of a list
+    request; a test compares this with DRF's own."""
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            "id": id,
+            "name": name,
+            "book": book,
+            "country": country,
+            "booker_prize": booker_prize,
+            "owner": owner,
+            "created_at": _timestamp(created_at, zone),
+            "updated_at": _timestamp(updated_at, zone),
+        }
+        for id, name, book, country, booker_prize, created_at, updated_at in rows
+    ]
+
+
+def _timestamp(value: datetime, zone: tzinfo) -> str:
+    """What DRF's DateTimeField shows (ISO 8601 in the current time zone, "Z" for UTC),
+    at a fifth of its cost: it is two of every author's eight fields."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class BulkDeleteQuerySerializer(serializers.Serializer):
