@@ -432,3 +432,90 @@ def test_a_refresh_costs_a_fixed_number_of_queries(api_client, user, django_asse
         response = api_client.post(REFRESH, {"refresh": pair.refresh})
 
     assert response.status_code == 200
+
+
+# --- the claims of an access token, checked once per process (jwt.access_claims) -------
+
+
+def simplejwt_accepts(raw: str) -> bool:
+    try:
+        jwt.SignedAccessToken(raw)
+    except jwt.TokenError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {},
+        {"jti": None},
+        {"exp": None},
+        {"token_type": None},
+        {"token_type": "refresh"},
+        {"token_type": "sliding"},
+    ],
+    ids=["valid", "no-id", "no-expiry", "no-type", "refresh", "sliding"],
+)
+def test_access_claims_accepts_what_simplejwt_accepts(user, claims):
+    raw = forged_access(user, **claims)
+
+    if simplejwt_accepts(raw):
+        assert dict(jwt.access_claims(raw)) == jwt.SignedAccessToken(raw).payload
+        assert dict(jwt.access_claims(raw)) == jwt.SignedAccessToken(raw).payload  # checked before
+    else:
+        with pytest.raises(jwt.InvalidToken):
+            jwt.access_claims(raw)
+    assert simplejwt_accepts(raw) == (claims == {})
+
+
+def test_access_claims_refuses_tampered_expired_and_foreign_tokens(user, settings):
+    raw = sessions.start_session(user=user).access
+    header, payload, signature = raw.split(".")
+    tampered = f"{header}.{payload}.{signature[:-2]}AA"
+    refresh = sessions.start_session(user=user).refresh
+
+    for token in [tampered, refresh, "not.a.token", ""]:
+        with pytest.raises(jwt.InvalidToken):
+            jwt.access_claims(token)
+    jwt.access_claims(raw)  # now checked, then expired
+    with (
+        time_machine.travel(
+            timezone.now() + settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + timedelta(seconds=1)
+        ),
+        pytest.raises(jwt.InvalidToken),
+    ):
+        jwt.access_claims(raw)
+
+
+def test_a_checked_token_of_a_dropped_key_is_refused_at_its_next_request(user):
+    from accounts import keyring
+
+    old_kid = keyring.signing_key().kid
+    client = bearer_client(sessions.start_session(user=user).access)
+    assert client.get(ME).status_code == 200
+    keyring.rotate()
+
+    with time_machine.travel(timezone.now() + keyring.FRESH + timedelta(seconds=1), tick=False):
+        keyring.drop(old_kid)
+        response = client.get(ME)
+
+    assert response.status_code == 401
+
+
+def test_the_checked_tokens_a_process_keeps_are_bounded(user, monkeypatch):
+    monkeypatch.setattr(jwt, "CHECKED_TOKENS", 3)
+    monkeypatch.setattr(jwt, "_CHECKED", {})
+    tokens = [sessions.start_session(user=user).access for _ in range(7)]
+
+    for raw in tokens:
+        jwt.access_claims(raw)
+        assert len(jwt._CHECKED) <= 3
+    assert all(jwt.access_claims(raw)["user_id"] == str(user.pk) for raw in tokens)
+
+
+def test_checked_claims_are_read_only(user):
+    claims = jwt.access_claims(sessions.start_session(user=user).access)
+
+    with pytest.raises(TypeError):
+        claims["user_id"] = "1"
