@@ -424,14 +424,34 @@ def test_a_retry_after_a_lost_refresh_answer_ends_the_session_there_is_no_grace(
 def test_a_refresh_costs_a_fixed_number_of_queries(api_client, user, django_assert_max_num_queries):
     pair = sessions.start_session(user=user)
 
-    # The throttle counter (5 statements in the database store, with its savepoint), then
-    # in one transaction: the user check, the swap, the new outstanding row and the
-    # blacklisting of the old one (a read and an insert). Nothing is read back. Signing
-    # may read the keyring (at most once a second).
-    with django_assert_max_num_queries(14):
+    # One transaction (a savepoint here, inside the test's): the throttle counter (5
+    # statements in the database store, with its savepoint), then the user check, the
+    # swap, the new outstanding row and the blacklisting of the old one (a read and an
+    # insert), in a savepoint. Nothing is read back. Signing may read the keyring (at
+    # most once a second).
+    with django_assert_max_num_queries(15):
         response = api_client.post(REFRESH, {"refresh": pair.refresh})
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("reused", [False, True], ids=["rotation", "reuse"])
+def test_a_refresh_commits_once_with_its_throttle_count(api_client, user, monkeypatch, reused):
+    from django.db import connection
+
+    pair = sessions.start_session(user=user)
+    if reused:
+        sessions.rotate(pair.refresh)
+    commits = []
+    commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: commits.append(commit()))
+
+    response = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert response.status_code == (401 if reused else 200)
+    assert len(commits) == 1  # one fsync on SQLite's durable default, not two
+    assert (LoginSession.objects.get().revoked_at is not None) == reused  # a reuse's ending stays
 
 
 # --- the claims of an access token, checked once per process (jwt.access_claims) -------

@@ -18,7 +18,7 @@ from ..serializers import (
     RegisterSerializer,
     TokenSerializer,
 )
-from .base import AnonymousEndpoint, Endpoint
+from .base import AnonymousEndpoint, Endpoint, OneCommit
 
 
 @schema.REGISTER
@@ -51,7 +51,7 @@ class LoginView(AnonymousEndpoint):
 
 
 @schema.REFRESH
-class RefreshView(AnonymousEndpoint):
+class RefreshView(OneCommit, AnonymousEndpoint):
     serializer_class = RefreshSerializer
     throttle_scope = "refresh"
 
