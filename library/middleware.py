@@ -1,5 +1,7 @@
-"""Answers under /api/ that no cache may keep."""
+"""Middleware of our own: answers under /api/ that no cache may keep, and Django's
+messages kept off the API, which never shows any."""
 
+from django.contrib.messages.middleware import MessageMiddleware
 from django.utils.cache import patch_cache_control
 
 # The API's answers that carry neither a credential nor anyone's data.
@@ -17,6 +19,18 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith("/api/") and not request.path.startswith(PUBLIC_PATHS):
-            patch_cache_control(response, no_store=True)
+            if "Cache-Control" in response.headers:
+                patch_cache_control(response, no_store=True)
+            else:  # what patch_cache_control would write, without parsing first
+                response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("Pragma", "no-cache")
         return response
+
+
+class AdminMessageMiddleware(MessageMiddleware):
+    """Django's messages (the admin's "Deactivated 3 users."), except under /api/: no API
+    answer or page there shows one, so no API request need build a message store."""
+
+    def process_request(self, request):
+        if not request.path.startswith("/api/"):
+            super().process_request(request)

@@ -37,8 +37,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("api/", include("accounts.urls")),
+    # Authors first: most requests are theirs, and a URL is matched pattern by pattern.
     path("api/", include("authors.urls")),
+    path("api/", include("accounts.urls")),
     path("accounts/", include("accounts.page_urls")),
     re_path(r"^api/", not_found),
 ]
