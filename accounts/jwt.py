@@ -232,7 +232,8 @@ def record_issued(refresh: RefreshToken, user_id: int) -> None:
 
 def record_blacklisted(jtis: list[str]) -> None:
     """Mark refresh tokens as blacklisted in SimpleJWT's table (for the admin)."""
-    outstanding = OutstandingToken.objects.filter(jti__in=jtis)
+    # Their ids, not their rows: this is part of every refresh.
+    outstanding = OutstandingToken.objects.filter(jti__in=jtis).values_list("pk", flat=True)
     BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+        [BlacklistedToken(token_id=pk) for pk in outstanding], ignore_conflicts=True
     )
