@@ -40,8 +40,8 @@ def library_size(owner: User) -> int:
 
     One lookup by primary key in SQL written once: the ORM spends ~150 us compiling
     even `values_list(...).first()`, and this runs on every list request."""
-    with connection.cursor() as cursor:
-        cursor.execute(_library_size_sql(connection.vendor), [owner.pk])
+    with connection.cursor() as cursor:  # `connection` is a proxy: each use is a lookup
+        cursor.execute(_library_size_sql(cursor.db.vendor), [owner.pk])
         row = cursor.fetchone()
     return row[0] if row else 0
 
@@ -54,7 +54,7 @@ def count_authors_visible_to(user: User) -> int:
     if not user.is_staff:
         return library_size(user)
     with connection.cursor() as cursor:
-        cursor.execute(_all_libraries_size_sql(connection.vendor))
+        cursor.execute(_all_libraries_size_sql(cursor.db.vendor))
         return cursor.fetchone()[0]
 
 
@@ -73,7 +73,7 @@ def library_size_mismatches() -> list[LibrarySizeMismatch]:
     sides or neither. An owner with authors and no counter row, and a counter row left
     for an owner with none, both count as differing (a missing row means 0)."""
     with connection.cursor() as cursor:
-        cursor.execute(_mismatches_sql(connection.vendor))
+        cursor.execute(_mismatches_sql(cursor.db.vendor))
         return [LibrarySizeMismatch(*row) for row in cursor.fetchall()]
 
 

@@ -42,19 +42,51 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS authors_author_counted_move",
 ]
 
-# Row-level, one function for the three events. TRUNCATE fires no row trigger, so a
-# statement trigger forgets every count with the rows.
+# Statement-level with transition tables: one upsert per owner per statement. Row-level
+# triggers updated the same counter row once per author, and PostgreSQL walks every
+# version a transaction left of that row on each update: 20,000 rows inserted in one
+# statement took 13 s, a DELETE of a large library grew with the square of its size.
+# Owners are taken in order, so two statements never lock two counters in opposite
+# orders. UPDATE triggers cannot name a column when they see transition tables, so the
+# one on UPDATE runs for every UPDATE and counts only the rows whose owner changed.
+# TRUNCATE fires no row events: a statement trigger forgets every count with the rows.
 POSTGRESQL_TRIGGERS = [
     """
-    CREATE FUNCTION authors_library_size_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION authors_library_size_insert() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP IN ('DELETE', 'UPDATE') THEN
-            UPDATE authors_librarysize SET authors = authors - 1 WHERE owner_id = OLD.owner_id;
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            INSERT INTO authors_librarysize AS size (owner_id, authors) VALUES (NEW.owner_id, 1)
-                ON CONFLICT (owner_id) DO UPDATE SET authors = size.authors + 1;
-        END IF;
+        INSERT INTO authors_librarysize AS size (owner_id, authors)
+            SELECT owner_id, COUNT(*) FROM inserted GROUP BY owner_id ORDER BY owner_id
+            ON CONFLICT (owner_id) DO UPDATE SET authors = size.authors + EXCLUDED.authors;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION authors_library_size_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE authors_librarysize AS size SET authors = size.authors - gone.authors
+            FROM (SELECT owner_id, COUNT(*) AS authors FROM deleted GROUP BY owner_id ORDER BY owner_id) gone
+            WHERE size.owner_id = gone.owner_id;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION authors_library_size_move() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        WITH moved AS (
+            SELECT before.owner_id AS old_owner, after.owner_id AS new_owner
+            FROM before JOIN after ON after.id = before.id
+            WHERE after.owner_id <> before.owner_id
+        ), change AS (
+            SELECT owner_id, SUM(delta) AS delta FROM (
+                SELECT old_owner AS owner_id, -1 AS delta FROM moved
+                UNION ALL SELECT new_owner, 1 FROM moved
+            ) deltas GROUP BY owner_id HAVING SUM(delta) <> 0
+        )
+        INSERT INTO authors_librarysize AS size (owner_id, authors)
+            SELECT owner_id, delta FROM change ORDER BY owner_id
+            ON CONFLICT (owner_id) DO UPDATE SET authors = size.authors + EXCLUDED.authors;
         RETURN NULL;
     END
     $$
@@ -69,16 +101,18 @@ POSTGRESQL_TRIGGERS = [
     """,
     """
     CREATE TRIGGER authors_author_counted_insert AFTER INSERT ON authors_author
-    FOR EACH ROW EXECUTE FUNCTION authors_library_size_count()
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION authors_library_size_insert()
     """,
     """
     CREATE TRIGGER authors_author_counted_delete AFTER DELETE ON authors_author
-    FOR EACH ROW EXECUTE FUNCTION authors_library_size_count()
+    REFERENCING OLD TABLE AS deleted
+    FOR EACH STATEMENT EXECUTE FUNCTION authors_library_size_delete()
     """,
     """
-    CREATE TRIGGER authors_author_counted_move AFTER UPDATE OF owner_id ON authors_author
-    FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
-    EXECUTE FUNCTION authors_library_size_count()
+    CREATE TRIGGER authors_author_counted_move AFTER UPDATE ON authors_author
+    REFERENCING OLD TABLE AS before NEW TABLE AS after
+    FOR EACH STATEMENT EXECUTE FUNCTION authors_library_size_move()
     """,
     """
     CREATE TRIGGER authors_author_counted_truncate AFTER TRUNCATE ON authors_author
@@ -90,7 +124,9 @@ POSTGRESQL_DROP = [
     "DROP TRIGGER IF EXISTS authors_author_counted_delete ON authors_author",
     "DROP TRIGGER IF EXISTS authors_author_counted_move ON authors_author",
     "DROP TRIGGER IF EXISTS authors_author_counted_truncate ON authors_author",
-    "DROP FUNCTION IF EXISTS authors_library_size_count()",
+    "DROP FUNCTION IF EXISTS authors_library_size_insert()",
+    "DROP FUNCTION IF EXISTS authors_library_size_delete()",
+    "DROP FUNCTION IF EXISTS authors_library_size_move()",
     "DROP FUNCTION IF EXISTS authors_library_size_forget()",
 ]
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -183,6 +183,16 @@ def test_queryset_update_of_owner_moves_the_count(user, other):
     Author.objects.filter(owner=user).update(owner=other)
 
     assert (selectors.library_size(user), selectors.library_size(other)) == (0, 4)
+    assert_counters_exact()
+
+
+def test_one_update_swapping_two_libraries_swaps_their_counts(user, other):
+    AuthorFactory.create_batch(2, owner=user)
+    AuthorFactory(owner=other)
+
+    Author.objects.update(owner=Case(When(owner=user, then=Value(other.pk)), default=Value(user.pk)))
+
+    assert (selectors.library_size(user), selectors.library_size(other)) == (1, 2)
     assert_counters_exact()
 
 
