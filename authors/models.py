@@ -42,3 +42,22 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.book}"
+
+
+class LibrarySize(models.Model):
+    """How many authors an owner has, so that a list need not COUNT them on each request.
+
+    Written only by the database triggers of migration 0004 on `authors_author` (insert,
+    delete, a change of owner; TRUNCATE on PostgreSQL), so it stays exact whatever path
+    writes authors: the API, the import, the admin, bulk ORM calls, a user's cascade, raw
+    SQL. A missing row means 0. `manage.py check_author_counts` compares it with a real
+    COUNT and `--repair`s it. Not a positive field: a CHECK would turn a drifted counter
+    into failing deletes, where the check command should find it instead."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="library_size"
+    )
+    authors = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.authors} authors"
