@@ -29,11 +29,14 @@ def authors_named(*, owner: User, name: str) -> QuerySet[Author]:
 
 
 def name_taken(*, owner: User, name: str, excluding: Author | None = None) -> bool:
-    """Whether another of `owner`'s authors is called `name`, in any case (DUPLICATE_NAME)."""
-    same_name = authors_named(owner=owner, name=name)
+    """Whether another of `owner`'s authors is called `name`, in any case (DUPLICATE_NAME):
+    authors_named's lookup, through the same unique index, in a statement written once
+    (library/sql.py), since every create and update asks."""
+    using = router.db_for_read(Author)
+    params = {"owner": owner.pk, "name": name}
     if excluding is not None and excluding.pk is not None:
-        same_name = same_name.exclude(pk=excluding.pk)
-    return same_name.exists()
+        params["excluding"] = excluding.pk
+    return bool(sql.fetch(using, _name_taken(using, "excluding" in params), params, ()))
 
 
 def library_size(owner: User) -> int:
@@ -166,6 +169,17 @@ def _page(using: str, newest_first: bool) -> str:
     way = "DESC" if newest_first else "ASC"
     order = f"{quote('created_at')} {way}, {quote('id')} {way}"
     return f"{_select(using)} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
+
+
+@functools.cache
+def _name_taken(using: str, excluding: bool) -> str:
+    quote = connections[using].ops.quote_name
+    owner, name = quote(Author._meta.get_field("owner").column), quote("name")
+    other = f" AND {quote('id')} <> %(excluding)s" if excluding else ""
+    return (
+        f"SELECT 1 FROM {quote(Author._meta.db_table)}"  # noqa: S608
+        f" WHERE {owner} = %(owner)s AND LOWER({name}) = LOWER(%(name)s){other} LIMIT 1"
+    )
 
 
 @functools.cache

@@ -554,6 +554,27 @@ def test_the_duplicate_name_check_uses_the_unique_index(user):
     assert "authors_author_owner_name_ci_unique" in plan
 
 
+@pytest.mark.parametrize("excluding", [False, True])
+def test_the_early_duplicate_check_uses_the_unique_index(user, excluding):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from authors.selectors import name_taken
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    author = AuthorFactory(owner=user, name="Ali Smith")
+    with CaptureQueriesContext(connection) as queries:
+        taken = name_taken(owner=user, name="ALI SMITH", excluding=author if excluding else None)
+    with connection.cursor() as cursor:
+        plan = " ".join(
+            str(row) for row in cursor.execute(f"EXPLAIN QUERY PLAN {queries[0]['sql']}").fetchall()
+        )
+
+    assert taken is not excluding
+    assert "authors_author_owner_name_ci_unique" in plan
+
+
 def test_names_match_in_any_case(user):
     from authors.selectors import authors_named
 
