@@ -3,7 +3,7 @@ Flask tutorials' app, driven by wrk over loopback, in interleaved rounds.
 
     python bench/run.py                    # 3 rounds of 5 s a scenario, about 10 minutes
     python bench/run.py --seconds 1 --rounds 1 --large-authors 0    # a quick look
-    python bench/run.py --authors 1000000 --dead-token-rows 1000000 --large-authors 0 --label scale
+    python bench/run.py --authors 1000000 --dead-token-rows 1000000 --label scale   # the scale run
 
 Every server starts once (one gunicorn sync worker each, pinned to CPU 0; wrk runs on CPU
 1), each scenario is warmed up once, then every round runs every scenario once, in the
@@ -34,7 +34,7 @@ import time
 import timeit
 import urllib.request
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,7 +62,10 @@ def main() -> None:
     )
     parser.add_argument("--authors", type=int, default=10_000, help="the library the scenarios read")
     parser.add_argument(
-        "--large-authors", type=int, default=1_000_000, help="the large library's list (0: none)"
+        "--large-authors",
+        type=int,
+        default=1_000_000,
+        help="a second, larger library for the list (none unless larger than --authors)",
     )
     parser.add_argument("--dead-token-rows", type=int, default=100_000, help="for the token-table scenarios")
     parser.add_argument("--rounds", type=int, default=3)
@@ -125,6 +128,7 @@ class Server:
     base: str = ""
     access: str = ""  # a token of the user "bench" in this server's database
     next_token: int = 0  # the first refresh token no request has used yet
+    settings: dict[str, str] = field(default_factory=dict)  # more environment
 
 
 @dataclass
@@ -145,14 +149,17 @@ class Bench:
         self.tmp, self.args = tmp, args
         self.servers: dict[str, Server] = {}
         self.seeding: dict[str, float] = {}
+        self.phases: dict[str, int] = {}
+        self.refresh_tokens = 0
 
     def all(self) -> dict:
         started, load_before = time.monotonic(), os.getloadavg()[0]
         self.prepare()
+        self.phases["seeding"] = round(time.monotonic() - started)
         scenarios = self.scenarios()
         with ExitStack() as stack:
-            for name, server in self.servers.items():
-                stack.enter_context(self.serve(name, server))
+            for server in self.servers.values():
+                stack.enter_context(self.serve(server))
             print(f"Warm-up: {self.args.warm_up} s a scenario.", flush=True)
             for scenario in scenarios:
                 self.measure(scenario, self.args.warm_up)
@@ -161,12 +168,21 @@ class Bench:
                 print(f"Round {number} of {self.args.rounds}: {self.args.seconds} s a scenario.", flush=True)
                 for scenario in scenarios:
                     rounds[scenario.key].append(self.measure(scenario, self.args.seconds))
+        self.phases["servers and rounds"] = round(time.monotonic() - started) - self.phases["seeding"]
         library = self.servers["library"]
         large = self.servers.get("large")
-        print(
-            "In process: CPU per request, password hashing, JWT algorithms, the list's profile.", flush=True
-        )
-        figures = cpu.cpu_figures(library.database, large.database if large else None)
+        print("In process: CPU per request, hashing, JWT algorithms, the list's profile.", flush=True)
+        in_process = {}
+        for what, measure in (
+            ("cpu", lambda: cpu.cpu_figures(library.database, large.database if large else None)),
+            ("hashing", hashing_times),
+            ("jwt", lambda: jwt_algorithm_costs(number=500)),
+            ("profile", lambda: self.profile(library)),
+        ):
+            begun = time.monotonic()
+            in_process[what] = measure()
+            self.phases[f"in process: {what}"] = round(time.monotonic() - begun)
+        figures = in_process["cpu"]
         return {
             "format": FORMAT,
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -182,9 +198,10 @@ class Bench:
             "rows": [summary(scenario, rounds[scenario.key]) for scenario in scenarios],
             "sqlite_synchronous": figures.pop("sqlite_synchronous"),
             "cpu_us": figures,
-            "hashing_ms": hashing_times(),
-            "jwt_algorithms": jwt_algorithm_costs(number=500),
-            "profile": self.profile(library),
+            "hashing_ms": in_process["hashing"],
+            "jwt_algorithms": in_process["jwt"],
+            "profile": in_process["profile"],
+            "phase_seconds": self.phases,
             "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "total_seconds": round(time.monotonic() - started),
         }
@@ -193,21 +210,26 @@ class Bench:
 
     def prepare(self) -> None:
         """Seed each database once; the larger seedings run side by side."""
-        database = {name: self.tmp / f"{name}.sqlite3" for name in ("empty", "library", "large", "tokens")}
-        database["writes"] = self.tmp / "writes.sqlite3"
+        names = ("empty", "library", "writes", "tokens", "large")
+        database = {name: self.tmp / f"{name}.sqlite3" for name in names}
         refresh_file = self.tmp / "refresh.txt"
         started = time.monotonic()
         manage(environment(database["empty"]), "migrate", "--no-input")
         settle(database["empty"])
         large = None
-        if self.args.large_authors:
+        if self.args.large_authors > self.args.authors:
             shutil.copyfile(database["empty"], database["large"])
             large = self.start_seeding(database["large"], f"--authors={self.args.large_authors}")
         try:
             shutil.copyfile(database["empty"], database["library"])
             self.timed("library", lambda: self.seed(database["library"], f"--authors={self.args.authors}"))
-            tokens = (self.args.warm_up + self.args.rounds * self.args.seconds) * MAX_REFRESH_RATE
-            self.timed("live sessions", lambda: self.seed_sessions(database["library"], tokens, refresh_file))
+            self.refresh_tokens = (
+                self.args.warm_up + self.args.rounds * self.args.seconds
+            ) * MAX_REFRESH_RATE
+            self.timed(
+                "live sessions",
+                lambda: self.seed_sessions(database["library"], self.refresh_tokens, refresh_file),
+            )
             settle(database["library"])
             for copy in ("writes", "tokens"):
                 shutil.copyfile(database["library"], database[copy])
@@ -340,9 +362,9 @@ class Bench:
     # --- servers -------------------------------------------------------------------------
 
     @contextmanager
-    def serve(self, name: str, server: Server):
+    def serve(self, server: Server):
         port = free_port()
-        env = environment(server.database)
+        env = {**environment(server.database), **server.settings}
         app = "library.wsgi:application"
         if server.kind == "library-without-revocation":
             env["DJANGO_SETTINGS_MODULE"] = "bench.settings_without_revocation"
@@ -391,6 +413,8 @@ class Bench:
         if scenario.script == "refresh":
             # Each request used one token; those in flight when wrk stopped did too.
             server.next_token += figures["requests"] + connections
+            if server.next_token > self.refresh_tokens:
+                print(f"  Out of refresh tokens: raise MAX_REFRESH_RATE ({MAX_REFRESH_RATE}).", flush=True)
         errors = f"  ({figures['errors']} non-2xx)" if figures["errors"] else ""
         print(
             f"  {scenario.server:28} {scenario.name:44} {figures['rps']:9.1f} req/s  "
@@ -729,7 +753,8 @@ def report(results: dict, args) -> None:
     print("\nOne access token checked (every request) and signed (twice a login or refresh), in process:")
     print(jwt_table(results["jwt_algorithms"]))
     seeding = ", ".join(f"{what} {seconds} s" for what, seconds in results["seeding_seconds"].items())
-    print(f"\nSeeding: {seeding}. {results['total_seconds']} s in all.")
+    phases = ", ".join(f"{what} {seconds} s" for what, seconds in results["phase_seconds"].items())
+    print(f"\nSeeding: {seeding}.\nTime: {phases}; {results['total_seconds']} s in all.")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for name in (stamp, args.label):
@@ -753,7 +778,10 @@ def chart(results: dict, path: Path) -> None:
     figure, axis = pyplot.subplots(figsize=(11, 0.45 * len(rows) + 1.5))
     bars = axis.barh(labels, medians, xerr=[lows, highs], color="#3b6ea5", ecolor="#222", capsize=3)
     axis.bar_label(
-        bars, labels=[f"{r['rps']:.0f} ±{r['rps_spread_pct'] / 2:.0f}%" for r in rows], padding=8, fontsize=8
+        bars,
+        labels=[f"{r['rps']:.0f} (spread {r['rps_spread_pct']:.0f}%)" for r in rows],
+        padding=8,
+        fontsize=8,
     )
     axis.invert_yaxis()
     axis.set_xlabel(
