@@ -2,7 +2,7 @@
 Flask tutorials' app, driven by wrk over loopback, in interleaved rounds.
 
     python bench/run.py                    # 3 rounds of 5 s a scenario, about 10 minutes
-    python bench/run.py --seconds 1 --rounds 1 --large-authors 0    # a quick look
+    python bench/run.py --seconds 1 --rounds 1 --large-authors 0 --label quick   # a quick look
     python bench/run.py --authors 1000000 --dead-token-rows 1000000 --label scale   # the scale run
 
 Every server starts once (one gunicorn sync worker each, pinned to CPU 0; wrk runs on CPU
@@ -703,18 +703,18 @@ def compare(now: list[dict], then: list[dict]) -> list[tuple[str, float, float, 
     ]
 
 
-def previous_targets(path: Path) -> list[dict]:
-    """The last run's targets, if it wrote them in this format."""
+def previous_run(path: Path) -> dict | None:
+    """The last run's results, if it wrote them in this format."""
     try:
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
-        return []
-    return previous.get("targets", []) if previous.get("format") == FORMAT else []
+        return None
+    return previous if previous.get("format") == FORMAT else None
 
 
 def report(results: dict, args) -> None:
     results["targets"] = [{**vars(t), "met": t.met} for t in targets(results)]
-    then = previous_targets(RESULTS / f"{args.label}.json")
+    then = previous_run(RESULTS / f"{args.label}.json")
     print(
         f"\n{results['authors']:,} authors; {results['rounds']} rounds of {results['seconds_per_scenario']} s a "
         f"scenario (medians; spread = (max - min) / median); {results['connections']} connections; "
@@ -741,10 +741,15 @@ def report(results: dict, args) -> None:
         )
         print(f"{'PASS' if target['met'] else 'FAIL'}  {target['name']:52} {value}")
     if then:
-        print(f"\nSince the last run ({args.label}.json): each target's value then and now.")
-        for name, before, now, change in compare(results["targets"], then):
+        print(
+            f"\nSince the last run ({args.label}.json, {then['when']}: {then['authors']:,} authors, "
+            f"{then['rounds']} rounds of {then['seconds_per_scenario']} s), each target then and now:"
+        )
+        for name, before, now, change in compare(results["targets"], then["targets"]):
             flag = f"  MOVED MORE THAN {STEADY}%" if abs(change) > STEADY else ""
             print(f"{name:52} {before:9.3f} {now:9.3f} {change:+7.1f}%{flag}")
+    else:
+        print(f"\nNo comparison: bench/results/{args.label}.json is missing or in an older format.")
     hashing = results["hashing_ms"]
     print(
         f"\nOne password hash: Argon2 {hashing['argon2']} ms ({hashing['argon2_parameters']}); "
