@@ -107,8 +107,10 @@ clients/node_modules/.installed: clients/package-lock.json
 docs-screenshots: $(VENV)/.dev /usr/bin/chromium
 	DOCS_SCREENSHOTS=1 $(PY) -m pytest -m browser -p no:cacheprovider
 
-# The benchmark: gunicorn + wrk on loopback, a few minutes. BENCH_ARGS="--authors 1000000
-# --dead-token-rows 1000000" for the scale run.
+# The benchmark: gunicorn + wrk on loopback in interleaved rounds, then CPU per request in
+# process; about ten minutes. BENCH_ARGS="--seconds 1 --rounds 1 --large-authors 0
+# --label quick" for a quick look, "--authors 1000000 --dead-token-rows 1000000 --label
+# scale" for the scale run.
 bench: $(VENV)/.bench /usr/bin/wrk
 	$(PY) bench/run.py $(BENCH_ARGS)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench
 
+MODES = ("FULL", "NORMAL")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(
@@ -23,22 +25,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     options = parser.parse_args()
-    args = argparse.Namespace(authors=1000, dead_token_rows=0, seconds=options.seconds, connections=4)
+    rps = {mode: [] for mode in MODES}
     with tempfile.TemporaryDirectory(prefix="library-synchronous-") as tmp:
-        run = bench.Bench(Path(tmp), args)
-        run.manage("migrate", "--no-input")
-        run.seed("refresh.txt", 1, authors=args.authors)
-        auth = {"Authorization": f"Bearer {run.login()}"}
+        database = Path(tmp) / "bench.sqlite3"
+        bench.manage(bench.environment(database), "migrate", "--no-input")
+        bench.manage(bench.environment(database), "seed_bench", "--authors=1000")
+        bench.settle(database)
+        run = bench.Bench(Path(tmp), argparse.Namespace(connections=4))
+        servers = {
+            mode: bench.Server("library", database, settings={"SQLITE_SYNCHRONOUS": mode}) for mode in MODES
+        }
         for round_number in range(1, options.rounds + 1):
-            for mode in ("FULL", "NORMAL"):
-                run.env["SQLITE_SYNCHRONOUS"] = mode
-                with run.server("library") as base:
-                    scenario = f"create an author, round {round_number}"
-                    run.measure(mode, scenario, base, "POST", "/api/authors/", auth, script="create")
-    medians = {
-        mode: statistics.median(row["rps"] for row in run.rows if row["server"] == mode)
-        for mode in ("FULL", "NORMAL")
-    }
+            for mode in MODES:
+                run.servers = {mode: servers[mode]}
+                scenario = bench.Scenario(
+                    "create", mode, f"create an author, round {round_number}", mode, "POST", script="create"
+                )
+                with run.serve(servers[mode]):
+                    rps[mode].append(run.measure(scenario, options.seconds)["rps"])
+    medians = {mode: statistics.median(rps[mode]) for mode in MODES}
     print(f"median req/s: FULL {medians['FULL']:.1f}, NORMAL {medians['NORMAL']:.1f}, ", end="")
     print(f"FULL/NORMAL {medians['FULL'] / medians['NORMAL']:.2f}")
 
