@@ -1,3 +1,4 @@
+import copy
 from datetime import datetime, tzinfo
 
 from django.utils import timezone
@@ -52,6 +53,15 @@ class AuthorSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "owner", "created_at", "updated_at"]
+
+    def get_fields(self) -> dict:
+        # ModelSerializer reads the model and builds these for each serializer, ~0.4 ms of
+        # every create and update; they depend on the class alone, so each serializer
+        # takes a deep copy of the first build, as DRF does with declared fields.
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = type(self)._built_fields = super().get_fields()
+        return copy.deepcopy(built)
 
     def to_representation(self, author: Author) -> dict:
         [data] = authors_data(

@@ -139,3 +139,12 @@ def test_the_plain_list_and_one_author_cost_a_fixed_number_of_queries(
     # authenticate (1), the author (1)
     with django_assert_num_queries(2):
         user_client.get(f"{AUTHORS}{author.pk}/")
+
+
+def test_the_serializer_fields_built_once_are_modelserializers_own():
+    built_now = serializers.ModelSerializer.get_fields(AuthorSerializer())
+    first, second = AuthorSerializer().fields, AuthorSerializer().fields
+
+    assert repr(dict(first)) == repr(built_now) == repr(dict(second))
+    first["name"].required = False  # one serializer's fields are its own
+    assert AuthorSerializer().fields["name"].required is True
