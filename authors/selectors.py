@@ -42,8 +42,9 @@ def name_taken(*, owner: User, name: str, excluding: Author | None = None) -> bo
 def library_size(owner: User) -> int:
     """How many authors `owner` has, from the counter the triggers keep (no row: 0).
 
-    One lookup by primary key in SQL written once: the ORM spends ~150 us compiling
-    even `values_list(...).first()`, and this runs on every list request."""
+    One lookup by primary key in SQL written once, as it runs on every list request:
+    about 40-60 us of CPU a call, where the ORM's `values_list(...).first()` took 650 us
+    (SQLite, DEBUG off, a loaded 2-core machine)."""
     with connection.cursor() as cursor:  # `connection` is a proxy: each use is a lookup
         cursor.execute(_library_size_sql(cursor.db.vendor), [owner.pk])
         row = cursor.fetchone()
@@ -54,12 +55,12 @@ def count_authors_visible_to(user: User) -> int:
     """How many authors `authors_visible_to(user)` holds, unfiltered, without counting them.
 
     Staff see every library: the sum of the counters, one short row per owner, which
-    stays far below a COUNT over every author."""
+    stays far below a COUNT over every author. (PostgreSQL sums bigints as numeric.)"""
     if not user.is_staff:
         return library_size(user)
     with connection.cursor() as cursor:
         cursor.execute(_all_libraries_size_sql(cursor.db.vendor))
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)
