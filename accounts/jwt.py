@@ -19,6 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 import jwt as pyjwt
+from django.db import connections, router
+from django.utils import timezone
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import (
     ExpiredTokenError,
@@ -231,9 +233,22 @@ def record_issued(refresh: RefreshToken, user_id: int) -> None:
 
 
 def record_blacklisted(jtis: list[str]) -> None:
-    """Mark refresh tokens as blacklisted in SimpleJWT's table (for the admin)."""
-    # Their ids, not their rows: this is part of every refresh.
-    outstanding = OutstandingToken.objects.filter(jti__in=jtis).values_list("pk", flat=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token_id=pk) for pk in outstanding], ignore_conflicts=True
-    )
+    """Mark refresh tokens as blacklisted in SimpleJWT's table (for the admin).
+
+    One INSERT ... SELECT, which the ORM has not, since every refresh does this: a token
+    without an outstanding row is skipped, one already blacklisted stays as it was."""
+    if not jtis:
+        return
+    using = router.db_for_write(BlacklistedToken)
+    connection = connections[using]
+    quote, listed = connection.ops.quote_name, BlacklistedToken._meta
+    params = {f"jti{n}": jti for n, jti in enumerate(jtis)}
+    params["now"] = listed.get_field("blacklisted_at").get_db_prep_value(timezone.now(), connection)
+    ids = ", ".join(f"%({name})s" for name in params if name != "now")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(listed.db_table)} ({quote('token_id')}, {quote('blacklisted_at')})"  # noqa: S608
+            f" SELECT o.{quote('id')}, %(now)s FROM {quote(OutstandingToken._meta.db_table)} o"
+            f" WHERE o.{quote('jti')} IN ({ids}) ON CONFLICT ({quote('token_id')}) DO NOTHING",
+            params,
+        )

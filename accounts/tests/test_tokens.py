@@ -426,10 +426,10 @@ def test_a_refresh_costs_a_fixed_number_of_queries(api_client, user, django_asse
 
     # One transaction (a savepoint here, inside the test's): the throttle counter (5
     # statements in the database store, with its savepoint), then the user check, the
-    # swap, the new outstanding row and the blacklisting of the old one (a read and an
-    # insert), in a savepoint. Nothing is read back. Signing may read the keyring (at
+    # swap, the new outstanding row and the blacklisting of the old one (one INSERT ...
+    # SELECT), in a savepoint. Nothing is read back. Signing may read the keyring (at
     # most once a second).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         response = api_client.post(REFRESH, {"refresh": pair.refresh})
 
     assert response.status_code == 200
@@ -452,6 +452,34 @@ def test_a_refresh_commits_once_with_its_throttle_count(api_client, user, monkey
     assert response.status_code == (401 if reused else 200)
     assert len(commits) == 1  # one fsync on SQLite's durable default, not two
     assert (LoginSession.objects.get().revoked_at is not None) == reused  # a reuse's ending stays
+
+
+def refresh_jti(raw: str) -> str:
+    return jwt.SessionRefreshToken(raw)[jwt.JTI_CLAIM]
+
+
+def test_every_refresh_token_a_session_had_ends_blacklisted_once(user):
+    first = sessions.start_session(user=user)
+    second = sessions.rotate(first.refresh)
+    other = sessions.start_session(user=user)
+
+    sessions.end_sessions(LoginSession.objects.filter(pk=first.session.pk))
+    jwt.record_blacklisted([refresh_jti(second.refresh)])  # again: nothing changes
+
+    listed = list(BlacklistedToken.objects.values_list("token__jti", flat=True))
+    assert sorted(listed) == sorted([refresh_jti(first.refresh), refresh_jti(second.refresh)])
+    assert refresh_jti(other.refresh) not in listed
+
+
+def test_a_refresh_token_whose_outstanding_row_is_gone_still_rotates(api_client, user):
+    pair = sessions.start_session(user=user)
+    OutstandingToken.objects.filter(jti=refresh_jti(pair.refresh)).delete()  # as the admin may
+
+    response = api_client.post(REFRESH, {"refresh": pair.refresh})
+
+    assert response.status_code == 200
+    assert not BlacklistedToken.objects.exists()
+    assert OutstandingToken.objects.filter(jti=refresh_jti(response.json()["refresh"])).exists()
 
 
 # --- the claims of an access token, checked once per process (jwt.access_claims) -------
