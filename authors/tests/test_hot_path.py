@@ -34,6 +34,9 @@ QUERIES = [
 ]
 
 
+ARABIC_INDIC_NINES = "\u0669" * 15
+
+
 @pytest.fixture
 def library(user):
     """45 authors of `user` with the values that could tell the paths apart: text beyond
@@ -101,13 +104,17 @@ def test_one_author_answers_as_drfs_generic_retrieve_to_the_byte(user_client, li
         f"{AUTHORS}999999/",
         f"{AUTHORS}{own[0].pk}/?country=Atlantis",
         f"{AUTHORS}abc/",
+        f"{AUTHORS}{'9' * 30}/",  # beyond a 64-bit id
+        f"{AUTHORS}\u00b2/",  # a digit to str.isdigit, not to int()
+        f"{AUTHORS}{ARABIC_INDIC_NINES}/",  # digits int() reads
+        f"{AUTHORS}00{own[0].pk}/",
     ]
     fast = answers(user_client, urls)
 
     generic()
 
     assert answers(user_client, urls) == fast
-    assert [status for status, *_ in fast] == [200] * 45 + [404] * 4
+    assert [status for status, *_ in fast] == [200] * 45 + [404] * 7 + [200]
 
 
 def test_an_empty_library_answers_alike(user_client, user, generic):
