@@ -554,6 +554,25 @@ def test_the_duplicate_name_check_uses_the_unique_index(user):
     assert "authors_author_owner_name_ci_unique" in plan
 
 
+def test_a_country_filters_count_uses_the_owner_country_index(user):
+    from django.db import connection
+    from rest_framework.test import APIRequestFactory
+
+    from authors.filters import AuthorFilter
+    from authors.selectors import authors_owned_by
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    filtered = AuthorFilter(
+        {"country": "IRELAND"}, authors_owned_by(user), request=APIRequestFactory().get("/")
+    ).qs
+    sql, params = filtered.order_by().query.sql_with_params()  # what count() runs, unordered
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+
+    assert "authors_owner_country_idx" in plan
+
+
 @pytest.mark.parametrize("excluding", [False, True])
 def test_the_early_duplicate_check_uses_the_unique_index(user, excluding):
     from django.db import connection
