@@ -864,3 +864,13 @@ def test_renewing_with_a_wrong_password_is_refused_on_the_password(user, user_cl
     assert response.status_code == 400
     assert response.json() == {"password": ["Your password was entered incorrectly."]}
     assert "recovery_codes_renewed" not in types(user)
+
+
+def test_a_wrong_code_when_deleting_the_account_is_logged_with_the_client(user, user_client, secret, frozen):
+    client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
+
+    response = user_client.delete(ME, {"password": PASSWORD, "code": WRONG}, **client)
+
+    assert response.status_code == 400
+    event = SecurityEvent.objects.get(user=user, type="mfa_failed")
+    assert (event.user_agent, event.ip) == ("Shelf/2.0", "203.0.113.7")
