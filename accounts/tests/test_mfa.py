@@ -866,11 +866,23 @@ def test_renewing_with_a_wrong_password_is_refused_on_the_password(user, user_cl
     assert "recovery_codes_renewed" not in types(user)
 
 
-def test_a_wrong_code_when_deleting_the_account_is_logged_with_the_client(user, user_client, secret, frozen):
+@pytest.mark.parametrize("operation", SENSITIVE)
+def test_a_wrong_code_on_a_sensitive_operation_is_logged_with_the_client(
+    operation, user, user_client, secret, frozen
+):
+    method, path, body = SENSITIVE[operation]
     client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
 
-    response = user_client.delete(ME, {"password": PASSWORD, "code": WRONG}, **client)
+    response = getattr(user_client, method)(path, {**body, "code": WRONG}, **client)
 
     assert response.status_code == 400
     event = SecurityEvent.objects.get(user=user, type="mfa_failed")
     assert (event.user_agent, event.ip) == ("Shelf/2.0", "203.0.113.7")
+
+
+def test_with_totp_on_a_profile_change_that_keeps_the_address_needs_no_code(user, user_client, secret):
+    response = user_client.patch(ME, {"email": user.email, "first_name": "Ada"})
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert (user.first_name, user.pending_email) == ("Ada", None)
