@@ -6,7 +6,7 @@
 2. Every kill mutmut reports is checked again in a fresh `python -m pytest` process
    (MUTANT_UNDER_TEST set, the same tests): a mutant that process does not kill counts as
    survived. Forked runs share state a fresh process does not; this is where a false kill
-   would show.
+   would show. A timeout (out of mutmut's CPU allowance) is checked the same way.
 3. Every survivor must be listed, with one line on why it is equivalent or harmless, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
    Each module's score is its confirmed kills over its mutants less the listed
@@ -37,6 +37,10 @@ SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 TARGET = 0.90
 KILLED_CODES = {1, 3}  # pytest's "tests failed" and "internal error": mutmut counts both as kills
+# mutmut's "timeout": the tests ran out of the CPU time mutmut allots (SIGXCPU), which a
+# busy machine can cause without any mutant looping. Re-checked like a kill, so it counts
+# as the fresh process finds it.
+TIMEOUT_CODES = {-24, 24, 36, 152, 255}
 LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`: (\w+)")
 
 
@@ -68,6 +72,7 @@ def main() -> None:
     if options.no_recheck:
         confirmed = dict.fromkeys(kills, True)
     else:
+        kills += [name for name, code in verdicts.items() if code in TIMEOUT_CODES]
         print(
             f"Re-checking {len(kills)} kills in fresh pytest processes ({options.jobs} at a time)...",
             flush=True,
@@ -76,10 +81,10 @@ def main() -> None:
             checks = pool.map(lambda name: killed_in_a_fresh_process(name, tests), kills)
             confirmed = dict(zip(kills, checks, strict=True))
 
-    false_kills = sorted(name for name, killed in confirmed.items() if not killed)
-    survivors = sorted(
-        name for name, code in verdicts.items() if code not in KILLED_CODES or not confirmed.get(name, False)
+    false_kills = sorted(
+        name for name, killed in confirmed.items() if not killed and verdicts[name] in KILLED_CODES
     )
+    survivors = sorted(name for name in verdicts if not confirmed.get(name, False))
     listed = listed_survivors()
     equivalent = {name for name, kind in listed.items() if kind == "equivalent" and name in survivors}
     low = print_scores(verdicts, set(survivors), equivalent)

@@ -296,3 +296,13 @@ def test_refusing_to_lock_yourself_out_answers_in_drfs_usual_shape(staff_client,
     response = staff_client.patch(f"{USERS}{staff.pk}/", {"is_staff": False})
 
     assert response.json() == {"non_field_errors": ["You cannot deactivate or demote your own account."]}
+
+
+def test_a_new_password_like_the_accounts_own_name_is_refused(user, user_client):
+    response = user_client.post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": f"{user.username}!!"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["new_password"] == ["The password is too similar to the username."]
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)

@@ -456,3 +456,34 @@ def test_a_refresh_cookie_only_counts_on_its_own_path(user):
 
     assert response.status_code == 400
     assert response.json()["refresh"] == ["This field is required."]
+
+
+def test_a_cross_site_logout_deletes_each_cookie_where_it_was_set(user, settings):
+    # A browser deletes a cookie only by its name and path, and a front-end on another site
+    # gets its cookies (and their deletions) only as SameSite=None; Secure.
+    settings.HTTPS = True
+    settings.JWT_COOKIE_SAMESITE = "None"
+    https = {"secure": True, "HTTP_REFERER": "https://testserver/"}
+    client = APIClient(enforce_csrf_checks=True)
+    csrf = client.get(CSRF, secure=True).json()["csrf_token"]
+    credentials = {"username": user.username, "password": PASSWORD, "transport": "cookie"}
+    login = client.post(LOGIN, credentials, HTTP_X_CSRFTOKEN=csrf, **https)
+
+    response = client.post(LOGOUT, {}, HTTP_X_CSRFTOKEN=login.json()["csrf_token"], **https)
+
+    assert response.status_code == 204
+    set_at, deleted = set_cookies(login), set_cookies(response)
+    for name in TOKEN_COOKIES:
+        assert deleted[name].value == ""
+        assert deleted[name]["max-age"] == 0
+        assert deleted[name]["path"] == set_at[name]["path"]
+        assert deleted[name]["samesite"] == "None"
+        assert deleted[name]["secure"] is True
+
+
+def test_a_logout_that_asks_for_the_cookie_transport_deletes_the_cookies(user, user_client):
+    response = user_client.post(LOGOUT, {"transport": "cookie"})
+
+    assert response.status_code == 204
+    assert all(response.cookies[name].value == "" for name in TOKEN_COOKIES)
+    assert not LoginSession.objects.filter(user=user, revoked_at=None).exists()

@@ -824,3 +824,65 @@ def test_every_event_of_the_second_factor_tells_the_client(user, user_client, fr
             "totp_disabled",
         )
     }
+
+
+def test_staff_who_are_not_superusers_turn_off_a_regular_users(user, secret, client):
+    actor = UserFactory(is_staff=True)
+    actor.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    client.force_login(actor)
+
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "turn_off_second_factor", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Turned off the second factor of 1 users." in response.content.decode()
+    assert not mfa.enabled(user)
+    assert SecurityEvent.objects.get(user=user, type="totp_disabled").actor == actor
+
+
+def test_the_code_checks_of_turning_it_off_tell_the_client(user, user_client, frozen):
+    client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
+    _, codes = turn_on_totp(user)
+
+    refused = user_client.delete(TOTP, {"password": PASSWORD, "code": WRONG}, **client)
+    accepted = user_client.delete(TOTP, {"password": PASSWORD, "code": codes[0]}, **client)
+
+    assert (refused.status_code, accepted.status_code) == (400, 204)
+    told = SecurityEvent.objects.filter(user=user, type__in=["mfa_failed", "recovery_code_used"])
+    assert sorted((event.type, event.user_agent, event.ip) for event in told) == [
+        ("mfa_failed", "Shelf/2.0", "203.0.113.7"),
+        ("recovery_code_used", "Shelf/2.0", "203.0.113.7"),
+    ]
+
+
+def test_renewing_with_a_wrong_password_is_refused_on_the_password(user, user_client, secret, frozen):
+    response = user_client.post(RECOVERY_CODES, {"password": "guess", "code": totp_code(secret)})
+
+    assert response.status_code == 400
+    assert response.json() == {"password": ["Your password was entered incorrectly."]}
+    assert "recovery_codes_renewed" not in types(user)
+
+
+@pytest.mark.parametrize("operation", SENSITIVE)
+def test_a_wrong_code_on_a_sensitive_operation_is_logged_with_the_client(
+    operation, user, user_client, secret, frozen
+):
+    method, path, body = SENSITIVE[operation]
+    client = {"HTTP_USER_AGENT": "Shelf/2.0", "REMOTE_ADDR": "203.0.113.7"}
+
+    response = getattr(user_client, method)(path, {**body, "code": WRONG}, **client)
+
+    assert response.status_code == 400
+    event = SecurityEvent.objects.get(user=user, type="mfa_failed")
+    assert (event.user_agent, event.ip) == ("Shelf/2.0", "203.0.113.7")
+
+
+def test_with_totp_on_a_profile_change_that_keeps_the_address_needs_no_code(user, user_client, secret):
+    response = user_client.patch(ME, {"email": user.email, "first_name": "Ada"})
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert (user.first_name, user.pending_email) == ("Ada", None)

@@ -456,3 +456,9 @@ def test_your_own_change_in_the_admin_names_no_actor(admin_page, superuser):
     assert answer.status_code == 302
     event = the_event("password_changed")
     assert (event.user, event.actor, event.ip) == (superuser, None, "203.0.113.5")
+
+
+def test_staff_deleting_a_user_is_recorded_with_the_staffs_client(staff_api, user):
+    assert staff_api.delete(f"{USERS}{user.pk}/").status_code == 204
+
+    assert client_of(the_event("account_deleted")) == ("Ada's phone", "203.0.113.5")

@@ -70,3 +70,13 @@ def test_plain_staff_sees_a_staff_account_in_the_admin_but_cannot_change_it(staf
     assert page.status_code == 200 and "Save" not in page.content.decode()
     assert refused.status_code == 403
     assert User.objects.get(pk=target.pk).is_active
+
+
+def test_plain_staffs_refusals_say_who_may(staff_client):
+    ordinary, staff_member = UserFactory(), UserFactory(is_staff=True)
+
+    grant = staff_client.patch(f"{USERS}{ordinary.pk}/", {"is_staff": True})
+    change = staff_client.patch(f"{USERS}{staff_member.pk}/", {"is_active": False})
+
+    assert grant.json()["detail"] == "Only a superuser may grant or remove staff status."
+    assert change.json()["detail"] == "Only a superuser may change or delete a staff or superuser account."

@@ -377,3 +377,29 @@ def test_asking_for_the_current_address_again_cancels_a_pending_change(user, use
     response = user_client.patch(ME, {"email": user.email})
 
     assert response.json()["pending_email"] is None
+
+
+def test_mandatory_registration_losing_a_race_to_the_address_answers_the_same(
+    settings, api_client, run_worker, mailoutbox, monkeypatch
+):
+    from accounts import selectors
+
+    settings.EMAIL_VERIFICATION = "mandatory"
+    owner = UserFactory(email="grace@example.com")
+    lookup, looked = selectors.users_with_email, []
+
+    def before_the_owner_committed(email):
+        # The early check ran before the owner's registration committed; later ones after.
+        looked.append(email)
+        return User.objects.none() if len(looked) == 1 else lookup(email)
+
+    monkeypatch.setattr(selectors, "users_with_email", before_the_owner_committed)
+
+    response = api_client.post(REGISTER, NEW, HTTP_USER_AGENT="Sneaky/1.0")
+    run_worker()
+
+    assert (response.status_code, response.json()) == (202, {"detail": verification.REGISTRATION_ACCEPTED})
+    assert list(User.objects.values_list("username", flat=True)) == [owner.username]
+    [notice] = mailoutbox
+    assert notice.to == ["grace@example.com"]
+    assert "Sneaky/1.0" in notice.body and "No account was created" in notice.body
