@@ -403,3 +403,34 @@ def test_mandatory_registration_losing_a_race_to_the_address_answers_the_same(
     [notice] = mailoutbox
     assert notice.to == ["grace@example.com"]
     assert "Sneaky/1.0" in notice.body and "No account was created" in notice.body
+
+
+def test_an_account_without_an_address_adds_one_through_its_key(run_worker, mailoutbox):
+    user = UserFactory(email="")
+    client_for_user = APIClient()
+    client_for_user.force_authenticate(user)
+    client_for_user.patch(ME, {"email": "new@example.com"})
+    run_worker()
+
+    response = verify(key_mailed_to(mailoutbox, "new@example.com"))
+
+    assert response.status_code in (200, 204)
+    user.refresh_from_db()
+    assert (user.email, user.email_verified) == ("new@example.com", True)
+
+
+def test_verifying_the_own_address_kills_the_key_of_a_change_asked_before(api_client, run_worker, mailoutbox):
+    api_client.post(REGISTER, NEW)
+    user = User.objects.get(username=NEW["username"])
+    client_for_user = APIClient()
+    client_for_user.force_authenticate(user)
+    client_for_user.patch(ME, {"email": "new@example.com"})
+    run_worker()
+    change_key = key_mailed_to(mailoutbox, "new@example.com")
+
+    verified = verify(key_mailed_to(mailoutbox, NEW["email"]))
+    response = verify(change_key)
+
+    assert verified.status_code in (200, 204)
+    assert response.status_code == 400
+    assert response.json() == {"key": [tokens.INVALID_KEY]}
