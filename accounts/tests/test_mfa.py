@@ -521,10 +521,9 @@ def test_renewing_with_totp_off_is_refused(user_client):
 # --- staff, for a lost phone ----------------------------------------------------------------------
 
 
-def test_staff_turn_it_off_from_the_admin_ending_the_users_sessions(user, secret, admin_browser):
-    session = client_for(user)
-
-    response = admin_browser.post(
+def turn_off_from_the_admin(browser, user) -> None:
+    """Staff's admin action on `user`, checked to have turned their second factor off."""
+    response = browser.post(
         "/admin/accounts/user/",
         {"action": "turn_off_second_factor", "_selected_action": [user.pk]},
         follow=True,
@@ -533,6 +532,13 @@ def test_staff_turn_it_off_from_the_admin_ending_the_users_sessions(user, secret
     assert response.status_code == 200
     assert "Turned off the second factor of 1 users." in response.content.decode()
     assert not mfa.enabled(user)
+
+
+def test_staff_turn_it_off_from_the_admin_ending_the_users_sessions(user, secret, admin_browser):
+    session = client_for(user)
+
+    turn_off_from_the_admin(admin_browser, user)
+
     assert session.get(ME).status_code == 401
     event = SecurityEvent.objects.get(user=user, type="totp_disabled")
     assert event.actor is not None and event.actor.is_superuser
@@ -831,15 +837,8 @@ def test_staff_who_are_not_superusers_turn_off_a_regular_users(user, secret, cli
     actor.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
     client.force_login(actor)
 
-    response = client.post(
-        "/admin/accounts/user/",
-        {"action": "turn_off_second_factor", "_selected_action": [user.pk]},
-        follow=True,
-    )
+    turn_off_from_the_admin(client, user)
 
-    assert response.status_code == 200
-    assert "Turned off the second factor of 1 users." in response.content.decode()
-    assert not mfa.enabled(user)
     assert SecurityEvent.objects.get(user=user, type="totp_disabled").actor == actor
 
 
