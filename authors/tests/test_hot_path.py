@@ -13,6 +13,8 @@ from authors.tests.factories import AuthorFactory
 from authors.views import AuthorViewSet
 from library.tests.helpers import AUTHORS
 
+pytestmark = pytest.mark.django_db
+
 # Pages from the front and from the back half (read from the end), sizes, the
 # keyword "last", and the numbers DRF refuses.
 QUERIES = [

@@ -14,6 +14,8 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from library.rendering import JSONRenderer
 from library.tests.helpers import AUTHORS
 
+pytestmark = pytest.mark.django_db
+
 PAYLOADS = [
     {"count": 0, "next": None, "previous": None, "results": []},
     {"name": "Zoë «ÿ» 日本 😀", "line": "a\u2028b\u2029c", "quote": '"\\/</script>', "control": "\x00\x1f"},
