@@ -29,7 +29,7 @@ class OneCommit:
 
     Without a shared cache the counters are rows of the database (settings.CACHES), so a
     throttled write committed twice; on SQLite's durable default each commit waits for an
-    fsync (~0.8 ms on the test machine, a third of a refresh). Refusals are answers, not
+    fsync (~0.8 ms each on the test machine). Refusals are answers, not
     errors (DRF's dispatch returns them), so they commit too: an ended session stays ended.
     """
 
