@@ -1,5 +1,5 @@
 import copy
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
@@ -83,6 +83,7 @@ def authors_data(rows: list[list], *, owner: str) -> list[dict]:
     models. DRF's generic walk over the fields cost ~25 us an author, a fifth of a list
     request; a test compares this with DRF's own."""
     zone = timezone.get_current_timezone()
+    in_utc = str(zone) == "UTC"
     return [
         {
             "id": id,
@@ -91,16 +92,21 @@ def authors_data(rows: list[list], *, owner: str) -> list[dict]:
             "country": country,
             "booker_prize": booker_prize,
             "owner": owner,
-            "created_at": _timestamp(created_at, zone),
-            "updated_at": _timestamp(updated_at, zone),
+            "created_at": _timestamp(created_at, zone, in_utc),
+            "updated_at": _timestamp(updated_at, zone, in_utc),
         }
         for id, name, book, country, booker_prize, created_at, updated_at in rows
     ]
 
 
-def _timestamp(value: datetime, zone: tzinfo) -> str:
+def _timestamp(value: datetime, zone: tzinfo, in_utc: bool) -> str:
     """What DRF's DateTimeField shows (ISO 8601 in the current time zone, "Z" for UTC),
-    at a fifth of its cost: it is two of every author's eight fields."""
+    at a fifth of its cost: it is two of every author's eight fields. A naive value is
+    UTC, as the plain list reads SQLite's rows (selectors._converted)."""
+    if value.tzinfo is None:
+        if in_utc:
+            return value.isoformat() + "Z"
+        value = value.replace(tzinfo=UTC)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

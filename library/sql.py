@@ -16,7 +16,8 @@ from django.db.models import Field
 
 
 def fetch(using: str, statement: str, params: Mapping[str, Any], fields: Sequence[Field]) -> list[list]:
-    """The rows of `statement`, whose columns are `fields` in order, converted.
+    """The rows of `statement`, whose first columns are `fields` in order, converted;
+    any columns after those come as the database's driver reads them.
 
     Named parameters: SQLite's cursor turns them into its own with one `%` instead of a
     regular expression over the text, and the statement's meaning does not hang on order.
