@@ -3,10 +3,12 @@
 
 1. `mutmut run` mutates the modules [tool.mutmut] only_mutate names (pyproject.toml) and
    runs, for each mutant, the tests that reach its function, in forked processes.
-2. Every kill mutmut reports is checked again in a fresh `python -m pytest` process
-   (MUTANT_UNDER_TEST set, the same tests): a mutant that process does not kill counts as
-   survived. Forked runs share state a fresh process does not; this is where a false kill
-   would show. A timeout (out of mutmut's CPU allowance) is checked the same way.
+2. Every verdict mutmut reports is checked again in a fresh `python -m pytest` process
+   (MUTANT_UNDER_TEST set, the same tests), and that process's verdict is the one that
+   counts. Forked runs share state a fresh process does not, both ways: a false kill, or
+   a false survivor where the parent's warm caches (functools.cache) keep the mutated
+   code from ever running in the fork. A timeout (out of mutmut's CPU allowance) is
+   checked the same way.
 3. Every survivor must be listed, with one line on why it is equivalent or harmless, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
    Each module's score is its confirmed kills over its mutants less the listed
@@ -37,10 +39,8 @@ SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 TARGET = 0.90
 KILLED_CODES = {1, 3}  # pytest's "tests failed" and "internal error": mutmut counts both as kills
-# mutmut's "timeout": the tests ran out of the CPU time mutmut allots (SIGXCPU), which a
-# busy machine can cause without any mutant looping. Re-checked like a kill, so it counts
-# as the fresh process finds it.
-TIMEOUT_CODES = {-24, 24, 36, 152, 255}
+# A mutmut "timeout" (out of the CPU time it allots, SIGXCPU: a busy machine can cause it
+# without any mutant looping) is re-checked like every other verdict.
 LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`: (\w+)")
 
 
@@ -72,23 +72,26 @@ def main() -> None:
     if options.no_recheck:
         confirmed = dict.fromkeys(kills, True)
     else:
-        kills += [name for name, code in verdicts.items() if code in TIMEOUT_CODES]
+        ran = [name for name, code in verdicts.items() if code is not None]
         print(
-            f"Re-checking {len(kills)} kills in fresh pytest processes ({options.jobs} at a time)...",
+            f"Re-checking {len(ran)} verdicts in fresh pytest processes ({options.jobs} at a time)...",
             flush=True,
         )
         with ThreadPoolExecutor(options.jobs) as pool:
-            checks = pool.map(lambda name: killed_in_a_fresh_process(name, tests), kills)
-            confirmed = dict(zip(kills, checks, strict=True))
+            checks = pool.map(lambda name: killed_in_a_fresh_process(name, tests), ran)
+            confirmed = dict(zip(ran, checks, strict=True))
 
     false_kills = sorted(
         name for name, killed in confirmed.items() if not killed and verdicts[name] in KILLED_CODES
+    )
+    false_survivors = sorted(
+        name for name, killed in confirmed.items() if killed and verdicts[name] not in KILLED_CODES
     )
     survivors = sorted(name for name in verdicts if not confirmed.get(name, False))
     listed = listed_survivors()
     equivalent = {name for name, kind in listed.items() if kind == "equivalent" and name in survivors}
     low = print_scores(verdicts, set(survivors), equivalent)
-    unlisted = report(false_kills, survivors, set(listed), partial=bool(options.only))
+    unlisted = report(false_kills, false_survivors, survivors, set(listed), partial=bool(options.only))
     sys.exit(1 if low or unlisted else 0)
 
 
@@ -160,11 +163,21 @@ def print_scores(verdicts: dict[str, int | None], survivors: set[str], equivalen
     return low
 
 
-def report(false_kills: list[str], survivors: list[str], listed: set[str], *, partial: bool) -> list[str]:
-    """Prints false kills, unlisted and stale survivors; returns the unlisted ones."""
+def report(
+    false_kills: list[str],
+    false_survivors: list[str],
+    survivors: list[str],
+    listed: set[str],
+    *,
+    partial: bool,
+) -> list[str]:
+    """Prints false kills and survivors, unlisted and stale survivors; returns the unlisted ones."""
     if false_kills:
         print(f"{len(false_kills)} kills mutmut reported that a fresh process did not confirm:")
         print("".join(f"  {name}\n" for name in false_kills))
+    if false_survivors:
+        print(f"{len(false_survivors)} survivors mutmut reported that a fresh process killed:")
+        print("".join(f"  {name}\n" for name in false_survivors))
     unlisted = [name for name in survivors if name not in listed]
     if unlisted:
         print(
