@@ -34,6 +34,15 @@ def clean_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def statements_written_afresh():
+    """Each test writes the statements library/sql.py keeps a process long, so that it
+    runs the code that writes them (under make mutation, that code is a mutant's)."""
+    from library import sql
+
+    sql.forget()
+
+
+@pytest.fixture(autouse=True)
 def fresh_keyring():
     """Each test reads the signing keys from its own database, not a ring an earlier test
     left in this process's memory (accounts/keyring.py)."""

@@ -7,7 +7,6 @@ that shares the database. The authentication class (accounts/authentication.py) 
 token verification (accounts/sessions.py) both ask here.
 """
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +32,7 @@ def user_for_access(token: Mapping[str, Any]) -> User:
     }
     # One statement (library/sql.py), and from_db as a query set would call it: through
     # User.objects.raw the same lookup cost ~250 us more a request.
-    rows = sql.fetch(using, _access_check(using), params, _USER_FIELDS)
+    rows = sql.fetch(using, sql.statement(_access_check, using), params, _USER_FIELDS)
     if not rows:
         raise InvalidToken("Token has been revoked, or its user is inactive or gone.")
     return User.from_db(using, [field.attname for field in _USER_FIELDS], rows[0])
@@ -42,7 +41,6 @@ def user_for_access(token: Mapping[str, Any]) -> User:
 _USER_FIELDS = User._meta.concrete_fields
 
 
-@functools.cache
 def _access_check(using: str) -> str:
     """The check as one statement: the active user, if the token's session is live and
     the token itself not revoked."""

@@ -1,4 +1,3 @@
-import functools
 from dataclasses import dataclass
 
 from django.db import connection, connections, router
@@ -36,7 +35,7 @@ def name_taken(*, owner: User, name: str, excluding: Author | None = None) -> bo
     params = {"owner": owner.pk, "name": name}
     if excluding is not None and excluding.pk is not None:
         params["excluding"] = excluding.pk
-    return bool(sql.fetch(using, _name_taken(using, "excluding" in params), params, ()))
+    return bool(sql.fetch(using, sql.statement(_name_taken, using, "excluding" in params), params, ()))
 
 
 def library_size(owner: User) -> int:
@@ -46,7 +45,7 @@ def library_size(owner: User) -> int:
     about 40-60 us of CPU a call, where the ORM's `values_list(...).first()` took 650 us
     (SQLite, DEBUG off, a loaded 2-core machine)."""
     using = router.db_for_read(LibrarySize)
-    rows = sql.fetch(using, _library_size_sql(using), {"owner": owner.pk}, ())
+    rows = sql.fetch(using, sql.statement(_library_size_sql, using), {"owner": owner.pk}, ())
     return rows[0][0] if rows else 0
 
 
@@ -58,7 +57,7 @@ def count_authors_visible_to(user: User) -> int:
     if not user.is_staff:
         return library_size(user)
     using = router.db_for_read(LibrarySize)
-    [[total]] = sql.fetch(using, _all_libraries_size_sql(using), {}, ())
+    [[total]] = sql.fetch(using, sql.statement(_all_libraries_size_sql, using), {}, ())
     return int(total)
 
 
@@ -77,11 +76,10 @@ def library_size_mismatches() -> list[LibrarySizeMismatch]:
     sides or neither. An owner with authors and no counter row, and a counter row left
     for an owner with none, both count as differing (a missing row means 0)."""
     with connection.cursor() as cursor:
-        cursor.execute(_mismatches_sql(cursor.db.vendor))
+        cursor.execute(sql.statement(_mismatches_sql, cursor.db.alias))
         return [LibrarySizeMismatch(*row) for row in cursor.fetchall()]
 
 
-@functools.cache
 def _library_size_sql(using: str) -> str:
     quote, size = connections[using].ops.quote_name, LibrarySize._meta
     return (
@@ -90,17 +88,15 @@ def _library_size_sql(using: str) -> str:
     )
 
 
-@functools.cache
 def _all_libraries_size_sql(using: str) -> str:
     quote, size = connections[using].ops.quote_name, LibrarySize._meta
     return f"SELECT COALESCE(SUM({quote(size.get_field('authors').column)}), 0) FROM {quote(size.db_table)}"  # noqa: S608
 
 
-@functools.cache
-def _mismatches_sql(vendor: str) -> str:
+def _mismatches_sql(using: str) -> str:
     """Counters and real counts side by side (a full outer join written as a UNION ALL,
     which every supported SQLite has), kept where they differ."""
-    quote, size, author, user = connection.ops.quote_name, LibrarySize._meta, Author._meta, User._meta
+    quote, size, author, user = connections[using].ops.quote_name, LibrarySize._meta, Author._meta, User._meta
     owner = quote(author.get_field("owner").column)
     # Only identifiers from the models go into the text; there are no values.
     return (
@@ -143,20 +139,21 @@ class Library:
     def __getitem__(self, rows: slice) -> list[list]:
         using = router.db_for_read(Author)
         params = {"owner": self.owner.pk, "limit": rows.stop - rows.start, "offset": rows.start}
-        return sql.fetch(using, _page(using, self.newest_first), params, _converted(using))
+        return sql.fetch(using, sql.statement(_page, using, self.newest_first), params, _converted(using))
 
 
 def author_row(owner: User, author_id: int) -> list | None:
     """The values of ROW_FIELDS of `owner`'s author `author_id`, or None."""
     using = router.db_for_read(Author)
-    rows = sql.fetch(using, _one(using), {"owner": owner.pk, "id": author_id}, _converted(using))
+    rows = sql.fetch(
+        using, sql.statement(_one, using), {"owner": owner.pk, "id": author_id}, _converted(using)
+    )
     return rows[0] if rows else None
 
 
 _FIELDS = [Author._meta.get_field(name) for name in ROW_FIELDS]
 
 
-@functools.cache
 def _converted(using: str) -> list:
     """The fields whose values sql.fetch converts: all but the two timestamps (the last
     columns, which then come as the driver reads them) where the database's time zone is
@@ -177,7 +174,6 @@ def _select(using: str) -> str:
     return f"SELECT {columns} FROM {quote(Author._meta.db_table)} WHERE {owner} = %(owner)s"  # noqa: S608
 
 
-@functools.cache
 def _page(using: str, newest_first: bool) -> str:
     quote = connections[using].ops.quote_name
     way = "DESC" if newest_first else "ASC"
@@ -185,7 +181,6 @@ def _page(using: str, newest_first: bool) -> str:
     return f"{_select(using)} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
 
 
-@functools.cache
 def _name_taken(using: str, excluding: bool) -> str:
     quote = connections[using].ops.quote_name
     owner, name = quote(Author._meta.get_field("owner").column), quote("name")
@@ -196,6 +191,5 @@ def _name_taken(using: str, excluding: bool) -> str:
     )
 
 
-@functools.cache
 def _one(using: str) -> str:
     return f"{_select(using)} AND {connections[using].ops.quote_name('id')} = %(id)s"

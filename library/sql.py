@@ -2,17 +2,40 @@
 building a query (~0.2-1 ms) than the database spends answering it (~10-80 us).
 
 A caller writes its SELECT from the models' meta (names quoted by the backend, every
-value a named parameter) and runs it here; the rows come back as a query set would give
-them, each backend's converters applied (SQLite's timestamps are text, for one).
-Anything not on a hot path uses the ORM.
+value a named parameter) in a plain function of the database's alias, which
+`statement` calls once a process and keeps; `fetch` runs it, and the rows come back as a
+query set would give them, each backend's converters applied (SQLite's timestamps are
+text, for one). Anything not on a hot path uses the ORM.
+
+The writers are plain functions, not `functools.cache`d ones, and `forget` drops what
+is kept: mutmut leaves decorated functions alone, and a test that changes the code
+behind a statement (a mutant) must see that code run (conftest.py forgets before each test).
 """
 
-import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections
 from django.db.models import Field
+
+_STATEMENTS: dict[tuple, str] = {}
+_CONVERTERS: dict[tuple, list] = {}
+
+
+def statement(write: Callable[..., str], using: str, *args: Hashable) -> str:
+    """`write(using, *args)`, the text of a statement, written once a process for each
+    database and arguments."""
+    key = (write, using, *args)
+    text = _STATEMENTS.get(key)
+    if text is None:
+        text = _STATEMENTS[key] = write(using, *args)
+    return text
+
+
+def forget() -> None:
+    """Drops every kept statement and converter list: they are written again on next use."""
+    _STATEMENTS.clear()
+    _CONVERTERS.clear()
 
 
 def fetch(using: str, statement: str, params: Mapping[str, Any], fields: Sequence[Field]) -> list[list]:
@@ -26,7 +49,10 @@ def fetch(using: str, statement: str, params: Mapping[str, Any], fields: Sequenc
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
-    converters = _converters(using, tuple(fields))
+    key = (using, tuple(fields))
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = _CONVERTERS[key] = _converters(using, key[1])
     if not converters:
         return [list(row) for row in rows]
     converted = []
@@ -39,10 +65,9 @@ def fetch(using: str, statement: str, params: Mapping[str, Any], fields: Sequenc
     return converted
 
 
-@functools.cache
 def _converters(using: str, fields: tuple[Field, ...]) -> list[tuple[int, Any, list]]:
-    """What a query set's compiler applies to each column, found once (it costs more
-    than the query): the backend's and the field's converters, for the fields with any.
+    """What a query set's compiler applies to each column, found once a process (it costs
+    more than the query): the backend's and the field's converters, for the fields with any.
     The backend's are read-only functions of the settings (the connection's time zone),
     so a connection of one thread may run those found on another's."""
     connection = connections[using]
