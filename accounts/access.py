@@ -7,6 +7,7 @@ that shares the database. The authentication class (accounts/authentication.py) 
 token verification (accounts/sessions.py) both ask here.
 """
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,14 +45,16 @@ _USER_FIELDS = User._meta.concrete_fields
 def _access_check(using: str) -> str:
     """The check as one statement: the active user, if the token's session is live and
     the token itself not revoked."""
-    quote = connections[using].ops.quote_name
-    user, session, revoked = User._meta, LoginSession._meta, RevokedAccessToken._meta
-    columns = ", ".join(f"u.{quote(field.column)}" for field in _USER_FIELDS)
+    user = functools.partial(sql.column, using, User)
+    session = functools.partial(sql.column, using, LoginSession)
+    revoked = functools.partial(sql.column, using, RevokedAccessToken)
+    columns = ", ".join(f"u.{user(field.name)}" for field in _USER_FIELDS)
     # Only identifiers from the models go into the text; every value is a parameter.
     return (
-        f"SELECT {columns} FROM {quote(user.db_table)} u"  # noqa: S608
-        f" WHERE u.{quote(user.pk.column)} = %(user)s AND u.{quote('is_active')} = %(active)s"
-        f" AND EXISTS (SELECT 1 FROM {quote(session.db_table)} s WHERE s.{quote(session.pk.column)} = %(session)s"
-        f" AND s.{quote('user_id')} = u.{quote(user.pk.column)} AND s.{quote('revoked_at')} IS NULL)"
-        f" AND NOT EXISTS (SELECT 1 FROM {quote(revoked.db_table)} r WHERE r.{quote('jti')} = %(jti)s)"
+        f"SELECT {columns} FROM {sql.table(using, User)} u"  # noqa: S608
+        f" WHERE u.{user('id')} = %(user)s AND u.{user('is_active')} = %(active)s"
+        f" AND EXISTS (SELECT 1 FROM {sql.table(using, LoginSession)} s WHERE s.{session('id')} = %(session)s"
+        f" AND s.{session('user')} = u.{user('id')} AND s.{session('revoked_at')} IS NULL)"
+        f" AND NOT EXISTS (SELECT 1 FROM {sql.table(using, RevokedAccessToken)} r"
+        f" WHERE r.{revoked('jti')} = %(jti)s)"
     )

@@ -1,3 +1,4 @@
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, connections, router
@@ -81,33 +82,30 @@ def library_size_mismatches() -> list[LibrarySizeMismatch]:
 
 
 def _library_size_sql(using: str) -> str:
-    quote, size = connections[using].ops.quote_name, LibrarySize._meta
-    return (
-        f"SELECT {quote(size.get_field('authors').column)} FROM {quote(size.db_table)}"  # noqa: S608
-        f" WHERE {quote(size.pk.column)} = %(owner)s"
-    )
+    size = functools.partial(sql.column, using, LibrarySize)
+    return f"SELECT {size('authors')} FROM {sql.table(using, LibrarySize)} WHERE {size('owner')} = %(owner)s"  # noqa: S608
 
 
 def _all_libraries_size_sql(using: str) -> str:
-    quote, size = connections[using].ops.quote_name, LibrarySize._meta
-    return f"SELECT COALESCE(SUM({quote(size.get_field('authors').column)}), 0) FROM {quote(size.db_table)}"  # noqa: S608
+    size = functools.partial(sql.column, using, LibrarySize)
+    return f"SELECT COALESCE(SUM({size('authors')}), 0) FROM {sql.table(using, LibrarySize)}"  # noqa: S608
 
 
 def _mismatches_sql(using: str) -> str:
     """Counters and real counts side by side (a full outer join written as a UNION ALL,
     which every supported SQLite has), kept where they differ."""
-    quote, size, author, user = connections[using].ops.quote_name, LibrarySize._meta, Author._meta, User._meta
-    owner = quote(author.get_field("owner").column)
+    size = functools.partial(sql.column, using, LibrarySize)
+    owner, user = sql.column(using, Author, "owner"), functools.partial(sql.column, using, User)
     # Only identifiers from the models go into the text; there are no values.
     return (
-        f"SELECT sides.owner, u.{quote('username')}, SUM(sides.counted), SUM(sides.actual) FROM ("  # noqa: S608
-        f" SELECT {quote(size.pk.column)} AS owner, {quote(size.get_field('authors').column)} AS counted,"
-        f" 0 AS actual FROM {quote(size.db_table)}"
-        f" UNION ALL SELECT {owner}, 0, COUNT(*) FROM {quote(author.db_table)} GROUP BY {owner}"
-        f") sides JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = sides.owner"
-        f" GROUP BY sides.owner, u.{quote('username')}"
+        f"SELECT sides.owner, u.{user('username')}, SUM(sides.counted), SUM(sides.actual) FROM ("  # noqa: S608
+        f" SELECT {size('owner')} AS owner, {size('authors')} AS counted,"
+        f" 0 AS actual FROM {sql.table(using, LibrarySize)}"
+        f" UNION ALL SELECT {owner}, 0, COUNT(*) FROM {sql.table(using, Author)} GROUP BY {owner}"
+        f") sides JOIN {sql.table(using, User)} u ON u.{user('id')} = sides.owner"
+        f" GROUP BY sides.owner, u.{user('username')}"
         " HAVING SUM(sides.counted) <> SUM(sides.actual)"
-        f" ORDER BY u.{quote('username')}"
+        f" ORDER BY u.{user('username')}"
     )
 
 
@@ -168,28 +166,25 @@ def _converted(using: str) -> list:
 
 
 def _select(using: str) -> str:
-    quote = connections[using].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _FIELDS)
-    owner = quote(Author._meta.get_field("owner").column)
-    return f"SELECT {columns} FROM {quote(Author._meta.db_table)} WHERE {owner} = %(owner)s"  # noqa: S608
+    columns = ", ".join(sql.column(using, Author, field.name) for field in _FIELDS)
+    owner = sql.column(using, Author, "owner")
+    return f"SELECT {columns} FROM {sql.table(using, Author)} WHERE {owner} = %(owner)s"  # noqa: S608
 
 
 def _page(using: str, newest_first: bool) -> str:
-    quote = connections[using].ops.quote_name
     way = "DESC" if newest_first else "ASC"
-    order = f"{quote('created_at')} {way}, {quote('id')} {way}"
+    order = f"{sql.column(using, Author, 'created_at')} {way}, {sql.column(using, Author, 'id')} {way}"
     return f"{_select(using)} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
 
 
 def _name_taken(using: str, excluding: bool) -> str:
-    quote = connections[using].ops.quote_name
-    owner, name = quote(Author._meta.get_field("owner").column), quote("name")
-    other = f" AND {quote('id')} <> %(excluding)s" if excluding else ""
+    author = functools.partial(sql.column, using, Author)
+    other = f" AND {author('id')} <> %(excluding)s" if excluding else ""
     return (
-        f"SELECT 1 FROM {quote(Author._meta.db_table)}"  # noqa: S608
-        f" WHERE {owner} = %(owner)s AND LOWER({name}) = LOWER(%(name)s){other} LIMIT 1"
+        f"SELECT 1 FROM {sql.table(using, Author)}"  # noqa: S608
+        f" WHERE {author('owner')} = %(owner)s AND LOWER({author('name')}) = LOWER(%(name)s){other} LIMIT 1"
     )
 
 
 def _one(using: str) -> str:
-    return f"{_select(using)} AND {connections[using].ops.quote_name('id')} = %(id)s"
+    return f"{_select(using)} AND {sql.column(using, Author, 'id')} = %(id)s"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections
-from django.db.models import Field
+from django.db.models import Field, Model
 
 _STATEMENTS: dict[tuple, str] = {}
 _CONVERTERS: dict[tuple, list] = {}
@@ -36,6 +36,19 @@ def forget() -> None:
     """Drops every kept statement and converter list: they are written again on next use."""
     _STATEMENTS.clear()
     _CONVERTERS.clear()
+
+
+def column(using: str, model: type[Model], name: str) -> str:
+    """`model`'s field `name` as a statement names its column, quoted by the backend: a
+    statement takes every name from the models' meta, so a misspelt one fails at once
+    (FieldDoesNotExist) rather than in one database's SQL (SQLite folds quoted names'
+    case, and reads an unknown quoted name as a string)."""
+    return connections[using].ops.quote_name(model._meta.get_field(name).column)
+
+
+def table(using: str, model: type[Model]) -> str:
+    """`model`'s table, quoted by the backend."""
+    return connections[using].ops.quote_name(model._meta.db_table)
 
 
 def fetch(using: str, statement: str, params: Mapping[str, Any], fields: Sequence[Field]) -> list[list]:
