@@ -322,6 +322,23 @@ def test_duplicate_name_in_one_library_is_400_on_name(user_client, user):
     assert Author.objects.filter(owner=user).count() == 1
 
 
+def test_an_update_to_a_taken_name_is_told_with_the_other_field_errors(user_client, user):
+    """The early check names the clash beside every other field error, in one answer;
+    only a race past it falls back to the unique index, after the fields pass."""
+    AuthorFactory(owner=user, name="Ali Smith")
+    author = AuthorFactory(owner=user, name="Zadie Smith")
+
+    response = user_client.patch(detail(author), {"name": "ali smith", "country": ""})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "name": ["This name is already in your library."],
+        "country": ["This field may not be blank."],
+    }
+    author.refresh_from_db()
+    assert author.name == "Zadie Smith"
+
+
 def test_same_name_in_two_libraries_is_fine(user_client):
     AuthorFactory(name="Ali Smith")
 
