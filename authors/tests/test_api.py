@@ -213,14 +213,19 @@ def test_owner_filter_does_not_reveal_other_libraries(user_client):
 
 
 @pytest.mark.parametrize("page_size", [5, 50])
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"country": "chile"}, {"ordering": "name"}, {"search": "book"}],
+    ids=["plain", "filtered", "sorted", "searched"],
+)
 def test_list_query_count_does_not_grow_with_page_size(
-    user_client, user, page_size, django_assert_max_num_queries
+    user_client, user, page_size, query, django_assert_max_num_queries
 ):
-    AuthorFactory.create_batch(60, owner=user)
+    AuthorFactory.create_batch(60, owner=user, country="Chile", book="A book")
 
     # authenticate (1), count (1), page (1)
     with django_assert_max_num_queries(3):
-        response = user_client.get(AUTHORS, {"page_size": page_size})
+        response = user_client.get(AUTHORS, {"page_size": page_size, **query})
 
     assert len(response.json()["results"]) == page_size
 
