@@ -1,5 +1,7 @@
 """/api/accounts/: your own account, and users for everyone (read) and staff (write)."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from accounts import sessions
@@ -31,6 +33,16 @@ def test_me_shows_own_account(user_client, user):
         "pending_email": None,
         "mfa_enabled": False,
     }
+
+
+def test_me_shows_the_join_time_in_the_current_time_zone(user_client, user, settings):
+    """The user the access check loads holds aware times, as the ORM would give them: a
+    naive one would be read as the current zone's local time, hours off."""
+    user.date_joined = datetime(2026, 3, 1, 12, 0, 0, 250_000, tzinfo=UTC)
+    user.save(update_fields=["date_joined"])
+    settings.TIME_ZONE = "Asia/Kolkata"
+
+    assert user_client.get(ME).json()["date_joined"] == "2026-03-01T17:30:00.250000+05:30"
 
 
 def test_me_needs_authentication(api_client):
