@@ -9,6 +9,7 @@ comes out as accounts.errors.InvalidToken.
 
 import base64
 import binascii
+import functools
 import json
 import re
 import time
@@ -32,6 +33,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from library import sql
 
 from . import keyring
 from .errors import ExpiredToken, InvalidToken
@@ -241,14 +244,15 @@ def record_blacklisted(jtis: list[str]) -> None:
         return
     using = router.db_for_write(BlacklistedToken)
     connection = connections[using]
-    quote, listed = connection.ops.quote_name, BlacklistedToken._meta
+    listed = functools.partial(sql.column, using, BlacklistedToken)
+    outstanding = functools.partial(sql.column, using, OutstandingToken)
     params = {f"jti{n}": jti for n, jti in enumerate(jtis)}
-    params["now"] = listed.get_field("blacklisted_at").get_db_prep_value(timezone.now(), connection)
-    ids = ", ".join(f"%({name})s" for name in params if name != "now")
+    now = BlacklistedToken._meta.get_field("blacklisted_at").get_db_prep_value(timezone.now(), connection)
+    ids = ", ".join(f"%({name})s" for name in params)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(listed.db_table)} ({quote('token_id')}, {quote('blacklisted_at')})"  # noqa: S608
-            f" SELECT o.{quote('id')}, %(now)s FROM {quote(OutstandingToken._meta.db_table)} o"
-            f" WHERE o.{quote('jti')} IN ({ids}) ON CONFLICT ({quote('token_id')}) DO NOTHING",
-            params,
+            f"INSERT INTO {sql.table(using, BlacklistedToken)} ({listed('token')}, {listed('blacklisted_at')})"  # noqa: S608
+            f" SELECT o.{outstanding('id')}, %(now)s FROM {sql.table(using, OutstandingToken)} o"
+            f" WHERE o.{outstanding('jti')} IN ({ids}) ON CONFLICT ({listed('token')}) DO NOTHING",
+            {**params, "now": now},
         )

@@ -320,3 +320,29 @@ def test_a_revoked_bearer_token_is_told_why(user, user_client):
         "detail": "Token has been revoked, or its user is inactive or gone.",
         "code": "token_not_valid",
     }
+
+
+def test_a_refused_bearer_token_gets_simplejwt_answer_naming_why(user):
+    pair = sessions.start_session(user=user)
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        expired = bearer_client(pair.access).get(ME)
+
+    assert expired.status_code == 401
+    assert expired.json() == {
+        "detail": "Given token not valid for any token type",
+        "code": "token_not_valid",
+        "messages": [
+            {"token_class": "SignedAccessToken", "token_type": "access", "message": "Token is expired"}
+        ],
+    }
+
+
+def test_an_access_token_used_before_is_refused_from_its_expiry_on(user):
+    pair = sessions.start_session(user=user)
+    client = bearer_client(pair.access)
+    assert client.get(ME).status_code == 200
+
+    with time_machine.travel(jwt.expiry(jwt.decode(pair.access)), tick=False):
+        response = client.get(ME)
+
+    assert response.status_code == 401

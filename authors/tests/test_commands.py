@@ -103,7 +103,7 @@ def test_import_rejects_non_object_json_rows(tmp_path, owner):
     out, err = run("import_authors", path, "--owner", "owner")
 
     assert "1 created, 0 skipped, 1 rejected." in out
-    assert "Row 1 rejected" in err
+    assert "Row 1 rejected: A row must be an object with name, book, country, booker_prize." in err
 
 
 def test_import_and_export_need_a_known_owner(tmp_path):

@@ -52,9 +52,9 @@ def test_an_import_that_loses_a_race_for_a_name_skips_the_row_and_goes_on(user, 
     AuthorFactory(owner=user, name="Raced")
     monkeypatch.setattr(selectors, "name_taken", lambda **kwargs: False)  # the check ran before the insert
 
-    report = services.import_authors(owner=user, rows=[row("RACED"), row("After")])
+    report = services.import_authors(owner=user, rows=[row("RACED"), row("After"), row("raced")])
 
-    assert (report.created, report.skipped) == (1, 1)
+    assert (report.created, report.skipped) == (1, 2)
     assert sorted(Author.objects.values_list("name", flat=True)) == ["After", "Raced"]
 
 
@@ -69,3 +69,11 @@ def test_an_update_that_loses_a_race_for_a_name_is_a_field_error_and_leaves_the_
     # On PostgreSQL a failed statement outside a savepoint would poison what follows.
     assert Author.objects.get(pk=author.pk).name == "Mine"
     assert connection.is_usable()
+
+
+def test_a_rejected_field_with_two_faults_gives_both_reasons_in_one_sentence(user):
+    report = services.import_authors(owner=user, rows=[row("\x07" + "x" * 100)])
+
+    assert report.rejected == [
+        (1, "name: Control characters are not allowed. Ensure this value has at most 100 characters (it has 101).")
+    ]
