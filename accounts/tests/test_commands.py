@@ -203,7 +203,7 @@ def test_jwt_keys_drop_refuses_the_old_keys_tokens_at_once(user):
     keyring.rotate()
 
     with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
-        out = run("jwt_keys", "drop", old.kid)
+        out = run("jwt_keys", "drop", "--", old.kid)
 
         assert f"Dropped {old.kid}" in out
         assert bearer_client(pair.access).get(ME).status_code == 401
@@ -214,7 +214,7 @@ def test_jwt_keys_drop_refuses_the_signing_key(user):
     key = keyring.signing_key()
 
     with pytest.raises(CommandError, match="rotate first"):
-        run("jwt_keys", "drop", key.kid)
+        run("jwt_keys", "drop", "--", key.kid)
     assert keyring.verifying_key(key.kid) == key
 
 
@@ -228,7 +228,7 @@ def test_jwt_keys_drop_refuses_the_old_key_in_the_second_it_still_signs(user):
     with time_machine.travel(timezone.now(), tick=False):  # within the second after
         keyring.rotate()
         with pytest.raises(CommandError) as refused:
-            run("jwt_keys", "drop", old.kid)
+            run("jwt_keys", "drop", "--", old.kid)
 
     assert str(refused.value) == SIGNS_YET
     assert bearer_client(pair.access).get(ME).status_code == 200
@@ -240,11 +240,18 @@ def test_jwt_keys_drop_refuses_a_key_about_to_sign(user):
     with time_machine.travel(timezone.now(), tick=False):  # within the second after
         new = keyring.rotate()
         with pytest.raises(CommandError) as refused:
-            run("jwt_keys", "drop", new.kid)
+            run("jwt_keys", "drop", "--", new.kid)
 
     assert str(refused.value) == SIGNS_YET
     with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
         assert keyring.signing_key().kid == new.kid
+
+
+def test_jwt_keys_drop_takes_a_key_id_that_starts_with_a_dash_after_two(user):
+    """Key ids are base64url: about one in 64 starts with "-", which argparse would read
+    as an option without the "--" before it."""
+    with pytest.raises(CommandError, match="no key '-abc'"):
+        run("jwt_keys", "drop", "--", "-abc")
 
 
 def test_jwt_keys_drop_of_an_unknown_key_fails(user):

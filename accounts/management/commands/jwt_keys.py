@@ -31,7 +31,8 @@ class Command(BaseCommand):
         drop = actions.add_parser(
             "drop", help="Drop a key that leaked at once: tokens it signed stop working (rotate first)."
         )
-        drop.add_argument("kid")
+        # A key id is base64url, so it may start with "-": `drop -- KID` reads it as the id.
+        drop.add_argument("kid", help='the key id; put "--" before one that starts with "-"')
 
     def handle(self, *args, action, **options):
         if action == "generate":
