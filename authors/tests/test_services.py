@@ -75,5 +75,8 @@ def test_a_rejected_field_with_two_faults_gives_both_reasons_in_one_sentence(use
     report = services.import_authors(owner=user, rows=[row("\x07" + "x" * 100)])
 
     assert report.rejected == [
-        (1, "name: Control characters are not allowed. Ensure this value has at most 100 characters (it has 101).")
+        (
+            1,
+            "name: Control characters are not allowed. Ensure this value has at most 100 characters (it has 101).",
+        )
     ]
