@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -6,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
+from library import sql
 
 from . import selectors
 from .models import DUPLICATE_NAME, Author, LibrarySize
@@ -128,14 +130,15 @@ def recount_library_sizes() -> int:
     """Rewrite every owner's author counter from a real count, in one transaction that
     no author write can cross; returns how many counters there are now. Only for
     repairing drift: the triggers of migration 0004 are the counter's one writer."""
-    quote, size, author = connection.ops.quote_name, LibrarySize._meta, Author._meta
-    owner = quote(author.get_field("owner").column)
+    using = connection.alias
+    authors, sizes = sql.table(using, Author), sql.table(using, LibrarySize)
+    owner, size = sql.column(using, Author, "owner"), functools.partial(sql.column, using, LibrarySize)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # SQLite's IMMEDIATE transaction already holds the write lock
-            cursor.execute(f"LOCK TABLE {quote(author.db_table)} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {quote(size.db_table)}")  # noqa: S608
+            cursor.execute(f"LOCK TABLE {authors} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {sizes}")  # noqa: S608
         cursor.execute(
-            f"INSERT INTO {quote(size.db_table)} ({quote(size.pk.column)}, {quote(size.get_field('authors').column)})"  # noqa: S608
-            f" SELECT {owner}, COUNT(*) FROM {quote(author.db_table)} GROUP BY {owner}"
+            f"INSERT INTO {sizes} ({size('owner')}, {size('authors')})"  # noqa: S608
+            f" SELECT {owner}, COUNT(*) FROM {authors} GROUP BY {owner}"
         )
         return cursor.rowcount
