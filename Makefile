@@ -132,9 +132,10 @@ lint: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) .ci/check_locks.py
 
-# The security core under mutation testing: mutmut, every kill re-checked in a fresh
-# process, a score per module (90% or more) and the listed survivors
-# (docs/mutation-survivors.md). Tens of minutes: run it before changing the security core.
+# The security core under mutation testing: mutmut (each mutant in a process forked before
+# any test ran), timeouts and a sample of verdicts re-checked in fresh processes, a score
+# per module (90% or more) and the listed survivors (docs/mutation-survivors.md).
+# About TIME on two cores: run it before changing the security core.
 # MUTATION_ARGS="--only accounts.sessions" for one module.
 mutation: $(VENV)/.dev
 	$(PY) .ci/mutation.py $(MUTATION_ARGS)

@@ -2,13 +2,19 @@
 """make mutation: the security core under mutation testing, with verdicts to trust.
 
 1. `mutmut run` mutates the modules [tool.mutmut] only_mutate names (pyproject.toml) and
-   runs, for each mutant, the tests that reach its function, in forked processes.
-2. Every verdict mutmut reports is checked again in a fresh `python -m pytest` process
-   (MUTANT_UNDER_TEST set, the same tests), and that process's verdict is the one that
-   counts. Forked runs share state a fresh process does not, both ways: a false kill, or
-   a false survivor where the parent's warm caches (functools.cache) keep the mutated
-   code from ever running in the fork. A timeout (out of mutmut's CPU allowance) is
-   checked the same way.
+   runs, for each mutant, the tests that reach its function. Each mutant runs in a
+   process forked from mutmut's fork server, which has imported the code and collected
+   the tests but run none (process_isolation = "forkserver"): the state a fresh
+   `python -m pytest` has when its first test starts. Before the run, this script checks
+   that collecting calls no function it mutates (a mutant that ran at import time in the
+   server would be missed); a run of forked processes that shared the warm caches of a
+   test run gave false verdicts both ways, which is why.
+2. Verdicts are then checked again in fresh `python -m pytest` processes (MUTANT_UNDER_TEST
+   set, the same tests), and the fresh verdict is the one that counts: every verdict that
+   is neither a plain kill nor a plain survivor (a timeout: out of mutmut's CPU
+   allowance, which a busy machine can cause), and a random sample of the others
+   (--recheck N, or --recheck-all). A sampled verdict the fresh process contradicts fails
+   the run: the fork server's verdicts are then not to be trusted.
 3. Every survivor must be listed, with one line on why it is equivalent or harmless, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
    Each module's score is its confirmed kills over its mutants less the listed
@@ -17,15 +23,17 @@
    difference, but none a client could act on) still counts against the score. The raw
    score, kills over all mutants, is printed beside it.
 
-    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt] [--no-recheck]
+    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt] [--recheck 40 | --recheck-all]
 
-Exits 1 when a module scores under 90% or a survivor is not listed. Run it before
-changing the security core (README: Testing); it takes tens of minutes.
+Exits 1 when a module scores under 90%, a survivor is not listed, or a fresh process
+contradicts a sampled verdict. Run it before changing the security core (README:
+Testing); the whole core takes about an hour and a half on two cores.
 """
 
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -38,10 +46,35 @@ MUTANTS = BASE_DIR / "mutants"
 SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 TARGET = 0.90
+SURVIVED = 0
 KILLED_CODES = {1, 3}  # pytest's "tests failed" and "internal error": mutmut counts both as kills
-# A mutmut "timeout" (out of the CPU time it allots, SIGXCPU: a busy machine can cause it
-# without any mutant looping) is re-checked like every other verdict.
+NO_TESTS = 33  # mutmut's code for a mutant no test reaches: a survivor, nothing to re-check
 LISTED = re.compile(r"^- `([\w.]+__mutmut_\d+)`: (\w+)")
+# pytest's assertion rewriting caches the rewritten test modules as bytecode; without the
+# cache each fresh process rewrites about 300 modules again (4 s of 8).
+FRESH_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+# Run in a fresh interpreter: collects the tests as mutmut's fork server does, and prints
+# the mutated modules' functions that collecting calls (module and class bodies aside).
+COLLECTION_PROBE = """
+import json, sys, tomllib
+from pathlib import Path
+import pytest
+config = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["mutmut"]
+mutated = {str(Path(name).resolve()) for name in config["only_mutate"]}
+called = set()
+def body(code):
+    return code.co_name == "<module>" or "__qualname__" in code.co_names[:3]
+def profile(frame, event, arg):
+    code = frame.f_code
+    if event == "call" and code.co_filename in mutated and not body(code):
+        if not (code.co_name.startswith("<") and body(frame.f_back.f_code)):
+            called.add(f"{Path(code.co_filename).relative_to(Path.cwd())}:{code.co_qualname}")
+sys.setprofile(profile)
+pytest.main(["--collect-only", "-qqq", "-p", "no:cacheprovider", *config["pytest_add_cli_args_test_selection"]])
+sys.setprofile(None)
+print(json.dumps(sorted(called)))
+"""
 
 
 def main() -> None:
@@ -52,47 +85,67 @@ def main() -> None:
     parser.add_argument("--skip-run", action="store_true", help="re-check and score the last run only")
     parser.add_argument("--only", help="a module (accounts.jwt) to report on; the run covers it alone")
     parser.add_argument(
-        "--no-recheck",
-        action="store_true",
-        help="take mutmut's kills as they are (a quick look, not a verdict)",
+        "--recheck", type=int, default=40, metavar="N", help="plain verdicts re-checked at random (40)"
     )
+    parser.add_argument("--recheck-all", action="store_true", help="re-check every verdict")
     options = parser.parse_args()
 
     if not options.skip_run:
+        if called := mutated_functions_called_while_collecting():
+            print(
+                "Collecting the tests calls mutated functions, so the fork server would run them unmutated:"
+            )
+            print("".join(f"  {name}\n" for name in called))
+            sys.exit(1)
         names = [f"{options.only}.*"] if options.only else []
         subprocess.run(
-            [str(MUTMUT), "run", "--max-children", str(options.jobs), *names], cwd=BASE_DIR, check=True
+            [str(MUTMUT), "run", "--max-children", str(options.jobs), *names],
+            cwd=BASE_DIR,
+            env=FRESH_ENV,
+            check=True,
         )
 
     verdicts = mutmut_verdicts()
     if options.only:
         verdicts = {name: code for name, code in verdicts.items() if name.startswith(options.only + ".")}
+    killed = {name: code in KILLED_CODES for name, code in verdicts.items()}
+    plain = sorted(name for name, code in verdicts.items() if code in KILLED_CODES | {SURVIVED})
+    unusual = sorted(
+        name for name, code in verdicts.items() if code not in KILLED_CODES | {SURVIVED, NO_TESTS}
+    )
+    sample = plain if options.recheck_all else random.sample(plain, min(options.recheck, len(plain)))
+    recheck = sorted(set(sample) | set(unusual))
+    print(
+        f"Re-checking {len(recheck)} verdicts in fresh pytest processes ({options.jobs} at a time): "
+        f"{len(unusual)} timeouts or crashes, {len(sample)} of {len(plain)} plain kills and survivors.",
+        flush=True,
+    )
     tests = tests_by_function()
-    kills = [name for name, code in verdicts.items() if code in KILLED_CODES]
-    if options.no_recheck:
-        confirmed = dict.fromkeys(kills, True)
-    else:
-        ran = [name for name, code in verdicts.items() if code is not None]
-        print(
-            f"Re-checking {len(ran)} verdicts in fresh pytest processes ({options.jobs} at a time)...",
-            flush=True,
+    with ThreadPoolExecutor(options.jobs) as pool:
+        fresh = dict(
+            zip(recheck, pool.map(lambda name: killed_in_a_fresh_process(name, tests), recheck), strict=True)
         )
-        with ThreadPoolExecutor(options.jobs) as pool:
-            checks = pool.map(lambda name: killed_in_a_fresh_process(name, tests), ran)
-            confirmed = dict(zip(ran, checks, strict=True))
+    contradicted = sorted(name for name in sample if fresh[name] != killed[name])
+    killed |= fresh
 
-    false_kills = sorted(
-        name for name, killed in confirmed.items() if not killed and verdicts[name] in KILLED_CODES
-    )
-    false_survivors = sorted(
-        name for name, killed in confirmed.items() if killed and verdicts[name] not in KILLED_CODES
-    )
-    survivors = sorted(name for name in verdicts if not confirmed.get(name, False))
+    survivors = sorted(name for name in verdicts if not killed[name])
     listed = listed_survivors()
     equivalent = {name for name, kind in listed.items() if kind == "equivalent" and name in survivors}
     low = print_scores(verdicts, set(survivors), equivalent)
-    unlisted = report(false_kills, false_survivors, survivors, set(listed), partial=bool(options.only))
-    sys.exit(1 if low or unlisted else 0)
+    unlisted = report(contradicted, verdicts, survivors, set(listed), partial=bool(options.only))
+    sys.exit(1 if low or unlisted or contradicted else 0)
+
+
+def mutated_functions_called_while_collecting(project: Path = BASE_DIR) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECTION_PROBE],
+        cwd=project,
+        env=FRESH_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def mutmut_verdicts() -> dict[str, int | None]:
@@ -104,19 +157,25 @@ def mutmut_verdicts() -> dict[str, int | None]:
 
 
 def tests_by_function() -> dict[str, list[str]]:
-    return json.loads((MUTANTS / "mutmut-stats.json").read_text())["tests_by_mangled_function_name"]
+    """mangled function name -> the tests that reach it, fastest first."""
+    stats = json.loads((MUTANTS / "mutmut-stats.json").read_text())
+    duration = stats["duration_by_test"]
+    return {
+        function: sorted(tests, key=lambda test: (duration.get(test, 0), test))
+        for function, tests in stats["tests_by_mangled_function_name"].items()
+    }
 
 
 def killed_in_a_fresh_process(name: str, tests: dict[str, list[str]]) -> bool:
-    covering = sorted(tests.get(name.rsplit("__mutmut_", 1)[0], []))
+    covering = tests.get(name.rsplit("__mutmut_", 1)[0], [])
     if not covering:
         return False
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *covering],
         cwd=MUTANTS,
-        env={**os.environ, "MUTANT_UNDER_TEST": name},
+        env={**FRESH_ENV, "MUTANT_UNDER_TEST": name},
         capture_output=True,
-        timeout=900,
+        timeout=1800,
         check=False,
     )
     return result.returncode in KILLED_CODES
@@ -164,20 +223,17 @@ def print_scores(verdicts: dict[str, int | None], survivors: set[str], equivalen
 
 
 def report(
-    false_kills: list[str],
-    false_survivors: list[str],
+    contradicted: list[str],
+    verdicts: dict[str, int | None],
     survivors: list[str],
     listed: set[str],
     *,
     partial: bool,
 ) -> list[str]:
-    """Prints false kills and survivors, unlisted and stale survivors; returns the unlisted ones."""
-    if false_kills:
-        print(f"{len(false_kills)} kills mutmut reported that a fresh process did not confirm:")
-        print("".join(f"  {name}\n" for name in false_kills))
-    if false_survivors:
-        print(f"{len(false_survivors)} survivors mutmut reported that a fresh process killed:")
-        print("".join(f"  {name}\n" for name in false_survivors))
+    """Prints contradicted verdicts, unlisted and stale survivors; returns the unlisted ones."""
+    if contradicted:
+        print(f"{len(contradicted)} sampled verdicts a fresh process contradicted (mutmut's exit code):")
+        print("".join(f"  {name} ({verdicts[name]})\n" for name in contradicted))
     unlisted = [name for name in survivors if name not in listed]
     if unlisted:
         print(
