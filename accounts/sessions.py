@@ -235,7 +235,7 @@ def log_out(
         events.record(events.Type.LOGOUT, user=user, session_id=session_id, user_agent=user_agent, ip=ip)
 
 
-def end_session(*, user: User, session_id: uuid.UUID, user_agent: str = "", ip: str | None = None) -> None:
+def end_session(*, user: User, session_id: uuid.UUID, user_agent: str, ip: str | None) -> None:
     """End one of `user`'s sessions by its id (DELETE /api/auth/sessions/{id}/); recorded."""
     if end_sessions(LoginSession.objects.filter(pk=session_id, user=user)):
         events.record(

@@ -1,8 +1,9 @@
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from accounts import sessions
-from accounts.models import User
+from accounts import mfa, sessions
+from accounts.models import TOTPDevice, User
 from accounts.tests.factories import UserFactory
 from library.tests.helpers import ME, bearer_client
 
@@ -95,3 +96,17 @@ def test_staff_can_log_in_to_the_admin_with_email(password):
     browser = Client()
 
     assert browser.login(username="KEEPER@example.com", password=password)
+
+
+@pytest.mark.parametrize(("confirmed", "state"), [(True, "on"), (False, "pending")])
+def test_deleting_a_user_lists_their_authenticator_and_whether_it_is_on(admin_browser, confirmed, state):
+    """The admin's delete confirmation names what goes with the user: staff see whether
+    the authenticator they are about to remove was in use."""
+    target = UserFactory()
+    mfa.begin_setup(target)
+    if confirmed:
+        TOTPDevice.objects.filter(user=target).update(confirmed_at=timezone.now())
+
+    page = admin_browser.get(f"{CHANGELIST}{target.pk}/delete/").content.decode()
+
+    assert f"TOTP of {target.pk} ({state})" in page
