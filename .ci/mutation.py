@@ -15,7 +15,13 @@
    allowance, which a busy machine can cause), and a random sample of the others
    (--recheck N, or --recheck-all). A sampled verdict the fresh process contradicts fails
    the run: the fork server's verdicts are then not to be trusted.
-3. Every survivor must be listed, with one line on why it is equivalent or harmless, in
+3. mutmut keeps each verdict while the source of the mutant's function is unchanged, and
+   this script commits them (with those hashes) to .ci/mutation-verdicts.json after every
+   run and puts them back before the next: a run only runs the mutants of functions that
+   changed, or that no run has reached yet. A verdict kept this way is not re-run when
+   only the tests change: --rerun-survivors runs the survivors again after new tests,
+   --fresh starts from nothing.
+4. Every survivor must be listed, with one line on why it is equivalent or harmless, in
    docs/mutation-survivors.md; a listed mutant that no longer survives is reported too.
    Each module's score is its confirmed kills over its mutants less the listed
    *equivalent* ones (no input behaves differently, so no test can kill them: the usual
@@ -23,11 +29,13 @@
    difference, but none a client could act on) still counts against the score. The raw
    score, kills over all mutants, is printed beside it.
 
-    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt] [--recheck 40 | --recheck-all]
+    python .ci/mutation.py [--jobs 2] [--skip-run] [--only accounts.jwt]
+                           [--recheck 40 | --recheck-all] [--rerun-survivors] [--fresh]
 
-Exits 1 when a module scores under 90%, a survivor is not listed, or a fresh process
-contradicts a sampled verdict. Run it before changing the security core (README:
-Testing); the whole core takes about an hour and a half on two cores.
+Exits 1 when a mutant has not been run, a module scores under 90%, a survivor is not
+listed, or a fresh process contradicts a sampled verdict. Run it before changing the
+security core and after (README: Testing): from nothing, the whole core takes hours on
+two cores; after a change, minutes for the functions that changed.
 """
 
 import argparse
@@ -35,6 +43,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -44,6 +53,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 MUTANTS = BASE_DIR / "mutants"
 SURVIVORS_FILE = BASE_DIR / "docs" / "mutation-survivors.md"
+VERDICTS = BASE_DIR / ".ci" / "mutation-verdicts.json"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 TARGET = 0.90
 SURVIVED = 0
@@ -83,11 +93,19 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-run", action="store_true", help="re-check and score the last run only")
-    parser.add_argument("--only", help="a module (accounts.jwt) to report on; the run covers it alone")
+    parser.add_argument(
+        "--only", help="a module (accounts.jwt): run all its mutants again, and report on it alone"
+    )
     parser.add_argument(
         "--recheck", type=int, default=40, metavar="N", help="plain verdicts re-checked at random (40)"
     )
     parser.add_argument("--recheck-all", action="store_true", help="re-check every verdict")
+    parser.add_argument(
+        "--rerun-survivors", action="store_true", help="run the survivors' tests again (after adding tests)"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help=f"start from no verdicts, not {VERDICTS.relative_to(BASE_DIR)}"
+    )
     options = parser.parse_args()
 
     if not options.skip_run:
@@ -97,21 +115,26 @@ def main() -> None:
             )
             print("".join(f"  {name}\n" for name in called))
             sys.exit(1)
-        names = [f"{options.only}.*"] if options.only else []
-        subprocess.run(
-            [str(MUTMUT), "run", "--max-children", str(options.jobs), *names],
-            cwd=BASE_DIR,
-            env=FRESH_ENV,
-            check=True,
-        )
+        if options.fresh:
+            shutil.rmtree(MUTANTS, ignore_errors=True)
+        else:
+            restore_verdicts()
+        try:
+            run_mutmut(options.jobs, [f"{options.only}.*"] if options.only else [])
+            if options.rerun_survivors:
+                again = [
+                    name for name, code in in_scope(mutmut_verdicts(), options.only).items() if survived(code)
+                ]
+                run_mutmut(options.jobs, again)
+        finally:
+            save_verdicts()
 
-    verdicts = mutmut_verdicts()
-    if options.only:
-        verdicts = {name: code for name, code in verdicts.items() if name.startswith(options.only + ".")}
+    verdicts = in_scope(mutmut_verdicts(), options.only)
+    unrun = {name for name, code in verdicts.items() if code is None}
     killed = {name: code in KILLED_CODES for name, code in verdicts.items()}
     plain = sorted(name for name, code in verdicts.items() if code in KILLED_CODES | {SURVIVED})
     unusual = sorted(
-        name for name, code in verdicts.items() if code not in KILLED_CODES | {SURVIVED, NO_TESTS}
+        name for name, code in verdicts.items() if survived(code) and code not in {SURVIVED, NO_TESTS}
     )
     sample = plain if options.recheck_all else random.sample(plain, min(options.recheck, len(plain)))
     recheck = sorted(set(sample) | set(unusual))
@@ -128,12 +151,65 @@ def main() -> None:
     contradicted = sorted(name for name in sample if fresh[name] != killed[name])
     killed |= fresh
 
-    survivors = sorted(name for name in verdicts if not killed[name])
+    survivors = sorted(name for name in verdicts if not killed[name] and name not in unrun)
     listed = listed_survivors()
     equivalent = {name for name, kind in listed.items() if kind == "equivalent" and name in survivors}
-    low = print_scores(verdicts, set(survivors), equivalent)
-    unlisted = report(contradicted, verdicts, survivors, set(listed), partial=bool(options.only))
-    sys.exit(1 if low or unlisted or contradicted else 0)
+    low = print_scores(verdicts, set(survivors), equivalent, unrun)
+    unlisted = report(contradicted, verdicts, survivors, set(listed), partial=bool(options.only or unrun))
+    sys.exit(1 if low or unlisted or contradicted or unrun else 0)
+
+
+def survived(code: int | None) -> bool:
+    """A verdict mutmut reached that is not a kill (a survivor, no test, a timeout, a crash)."""
+    return code is not None and code not in KILLED_CODES
+
+
+def in_scope(verdicts: dict[str, int | None], only: str | None) -> dict[str, int | None]:
+    return {name: code for name, code in verdicts.items() if not only or name.startswith(only + ".")}
+
+
+def run_mutmut(jobs: int, names: list[str]) -> None:
+    # mutmut exits non-zero when interrupted; what it recorded until then is kept.
+    subprocess.run(
+        [str(MUTMUT), "run", "--max-children", str(jobs), *names], cwd=BASE_DIR, env=FRESH_ENV, check=False
+    )
+
+
+def restore_verdicts() -> None:
+    """Puts the committed verdicts where mutmut keeps its own, for each module it has none
+    for: mutmut keeps a verdict while its function's source is unchanged, and runs the
+    mutants of every other function."""
+    if not VERDICTS.exists():
+        return
+    for path, module in json.loads(VERDICTS.read_text()).items():
+        meta = MUTANTS / f"{path}.meta"
+        if meta.exists():
+            continue
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(
+            json.dumps(
+                {
+                    "exit_code_by_key": module["verdicts"],
+                    "hash_by_function_name": module["function_hashes"],
+                    "type_check_error_by_key": {},
+                    "durations_by_key": {},
+                    "estimated_durations_by_key": {},
+                }
+            )
+        )
+
+
+def save_verdicts() -> None:
+    """Writes mutmut's verdicts, with the hash of each function's source they hold for, to
+    the committed file, so that the next run (anyone's) only runs what changed."""
+    modules = {}
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        modules[str(meta.relative_to(MUTANTS))[: -len(".meta")]] = {
+            "function_hashes": dict(sorted(data["hash_by_function_name"].items())),
+            "verdicts": dict(sorted(data["exit_code_by_key"].items())),
+        }
+    VERDICTS.write_text(json.dumps(modules, indent=1, ensure_ascii=False) + "\n")
 
 
 def mutated_functions_called_while_collecting(project: Path = BASE_DIR) -> list[str]:
@@ -196,29 +272,44 @@ def module_of(name: str) -> str:
     return name.split(".x_")[0].split(".xǁ")[0]
 
 
-def print_scores(verdicts: dict[str, int | None], survivors: set[str], equivalent: set[str]) -> list[str]:
+def print_scores(
+    verdicts: dict[str, int | None], survivors: set[str], equivalent: set[str], unrun: set[str]
+) -> list[str]:
     """Prints each module's score (kills over the mutants that are not equivalent) and
-    its raw score (kills over all mutants); returns the modules under TARGET."""
-    total, alive, same = Counter(), Counter(), Counter()
+    its raw score (kills over all mutants), both over the mutants run so far; returns the
+    modules under TARGET among those run whole."""
+    total, alive, same, waiting = Counter(), Counter(), Counter(), Counter()
     for name in verdicts:
         total[module_of(name)] += 1
         alive[module_of(name)] += name in survivors
         same[module_of(name)] += name in equivalent
-    print(f"\n{'module':32} {'mutants':>8} {'equiv.':>7} {'killed':>7} {'score':>7} {'raw':>7}")
+        waiting[module_of(name)] += name in unrun
+    print(
+        f"\n{'module':32} {'mutants':>8} {'not run':>8} {'equiv.':>7} {'killed':>7} {'score':>7} {'raw':>7}"
+    )
     low = []
     for module in sorted(total):
-        killed = total[module] - alive[module]
-        score = killed / max(total[module] - same[module], 1)
+        killed = total[module] - alive[module] - waiting[module]
+        score = killed / max(total[module] - same[module] - waiting[module], 1)
         flag = "" if score >= TARGET else "   < 90%"
-        low += [module] if flag else []
-        raw = killed / total[module]
-        print(f"{module:32} {total[module]:8} {same[module]:7} {killed:7} {score:7.1%} {raw:7.1%}{flag}")
-    overall = len(verdicts) - len(survivors)
-    score = overall / max(len(verdicts) - len(equivalent), 1)
-    raw = overall / max(len(verdicts), 1)
-    print(f"{'all':32} {len(verdicts):8} {len(equivalent):7} {overall:7} {score:7.1%} {raw:7.1%}\n")
+        low += [module] if flag and not waiting[module] else []
+        raw = killed / max(total[module] - waiting[module], 1)
+        print(
+            f"{module:32} {total[module]:8} {waiting[module]:8} {same[module]:7} {killed:7} "
+            f"{score:7.1%} {raw:7.1%}{flag}"
+        )
+    overall = len(verdicts) - len(survivors) - len(unrun)
+    score = overall / max(len(verdicts) - len(equivalent) - len(unrun), 1)
+    raw = overall / max(len(verdicts) - len(unrun), 1)
+    print(
+        f"{'all':32} {len(verdicts):8} {len(unrun):8} {len(equivalent):7} {overall:7} {score:7.1%} {raw:7.1%}\n"
+    )
     if low:
         print(f"Under {TARGET:.0%}: {', '.join(low)}")
+    if unrun:
+        print(
+            f"{len(unrun)} mutants not run yet: `make mutation` runs them (and only them, and changed code)."
+        )
     return low
 
 

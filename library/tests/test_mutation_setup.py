@@ -2,6 +2,8 @@
 mutant runs as in a fresh process only if collecting calls no function it mutates."""
 
 import importlib.util
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,33 @@ def test_a_function_called_at_import_is_named(mutation, tmp_path, monkeypatch):
         "rules.py:limit",
         "rules.py:limit.<locals>.<listcomp>",
     ]
+
+
+def test_verdicts_saved_are_the_verdicts_restored(mutation, tmp_path, monkeypatch):
+    """The committed verdicts come back as mutmut's own, with the function hashes mutmut
+    keeps a verdict by; a module mutmut already has verdicts for is left alone."""
+    monkeypatch.setattr(mutation, "MUTANTS", tmp_path / "mutants")
+    monkeypatch.setattr(mutation, "VERDICTS", tmp_path / "verdicts.json")
+    run = {
+        "exit_code_by_key": {"accounts.jwt.x_f__mutmut_1": 1, "accounts.jwt.x_f__mutmut_2": 0},
+        "hash_by_function_name": {"x_f": "abc"},
+        "type_check_error_by_key": {},
+        "durations_by_key": {"accounts.jwt.x_f__mutmut_1": 0.5},
+        "estimated_durations_by_key": {},
+    }
+    (tmp_path / "mutants" / "accounts").mkdir(parents=True)
+    (tmp_path / "mutants" / "accounts" / "jwt.py.meta").write_text(json.dumps(run))
+    mutation.save_verdicts()
+    shutil.rmtree(tmp_path / "mutants")
+    (tmp_path / "mutants" / "library").mkdir(parents=True)
+    (tmp_path / "mutants" / "library" / "sql.py.meta").write_text("kept")
+    saved = json.loads((tmp_path / "verdicts.json").read_text())
+    saved["library/sql.py"] = {"function_hashes": {}, "verdicts": {}}
+    (tmp_path / "verdicts.json").write_text(json.dumps(saved))
+
+    mutation.restore_verdicts()
+
+    restored = json.loads((tmp_path / "mutants" / "accounts" / "jwt.py.meta").read_text())
+    assert restored["exit_code_by_key"] == run["exit_code_by_key"]
+    assert restored["hash_by_function_name"] == run["hash_by_function_name"]
+    assert (tmp_path / "mutants" / "library" / "sql.py.meta").read_text() == "kept"
