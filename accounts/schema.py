@@ -36,7 +36,7 @@ from library.schema import (
 )
 from library.validators import no_control_characters
 
-from . import lockout, mfa, recovery, tokens, verification
+from . import lockout, mfa, recovery, sessions, tokens, verification
 from .email_serializers import VerifiedEmailSerializer
 from .event_serializers import SecurityEventSerializer
 from .filters import ONLY_STAFF_NAME_A_USER
@@ -231,7 +231,7 @@ BAD_CREDENTIALS = error(
 )
 SESSION_OVER = error(
     "Not the session's latest refresh token: the session has ended (or was already); log in again.",
-    "Refresh token was already used, revoked or expired; log in again.",
+    sessions.SESSION_OVER,
     "token_not_valid",
 )
 REFUSED = error(

@@ -42,6 +42,9 @@ from .client import client_name
 from .errors import ExpiredToken, InvalidCredentials, InvalidToken
 from .models import LoginSession, RevokedAccessToken, User
 
+# A refresh token that is not its session's latest: rotation and verify answer the same.
+SESSION_OVER = "Refresh token was already used, revoked or expired; log in again."
+
 
 @dataclass(frozen=True)
 class TokenPair:
@@ -144,7 +147,7 @@ def rotate(raw_refresh: str, *, user_agent: str = "", ip: str | None = None) -> 
             # The session's user exists (sessions go with their user); its id is enough.
             reuse = {"session_id": session_id, "user_agent": user_agent, "ip": ip}
             events.record(events.Type.REFRESH_REUSED, user=User(pk=user_id), **reuse)
-        raise InvalidToken("Refresh token was already used, revoked or expired; log in again.")
+        raise InvalidToken(SESSION_OVER)
     return TokenPair(access=str(new_refresh.access_token), refresh=str(new_refresh))
 
 
@@ -165,7 +168,7 @@ def verify(raw_token: str) -> None:
             user__is_active=True,
         )
         if not current.exists():
-            raise InvalidToken("Refresh token was already used, revoked or expired.")
+            raise InvalidToken(SESSION_OVER)
     else:
         raise InvalidToken("Token has an unknown type.")
 
@@ -173,7 +176,7 @@ def verify(raw_token: str) -> None:
 # --- end -----------------------------------------------------------------------------------
 
 
-def revoke(raw_token: str, *, by: User, user_agent: str = "", ip: str | None = None) -> None:
+def revoke(raw_token: str, *, by: User, user_agent: str, ip: str | None) -> None:
     """Revoke one token on behalf of `by`, who must own it or be staff. Idempotent; each
     revocation is recorded for the token's owner (with `by` as actor if staff)."""
     try:
@@ -211,8 +214,8 @@ def log_out(
     user: User,
     access: jwt.Token | None = None,
     raw_refresh: str | None = None,
-    user_agent: str = "",
-    ip: str | None = None,
+    user_agent: str,
+    ip: str | None,
 ) -> None:
     """End the session of the bearer access token, and that of `raw_refresh` if given.
 

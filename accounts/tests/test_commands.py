@@ -39,7 +39,7 @@ def test_revoke_tokens_of_unknown_user_fails():
 
 def test_prune_tokens_deletes_only_what_expired(user):
     old = sessions.start_session(user=user)
-    sessions.revoke(old.access, by=user)
+    sessions.revoke(old.access, by=user, user_agent="", ip=None)
     sessions.end_sessions(LoginSession.objects.filter(pk=old.session.pk))
     with time_machine.travel(timezone.now() + timedelta(days=6)):
         fresh = sessions.start_session(user=user)

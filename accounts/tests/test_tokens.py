@@ -222,11 +222,19 @@ def test_verify_refuses_revoked_expired_and_tampered_tokens(api_client, user):
         assert api_client.post(VERIFY, {"token": live.access}).status_code == 401
 
 
-def test_verify_refuses_a_rotated_refresh(api_client, user):
+def test_verify_refuses_a_rotated_refresh_as_the_refresh_does(api_client, user):
     pair = sessions.start_session(user=user)
     api_client.post(REFRESH, {"refresh": pair.refresh})
 
-    assert api_client.post(VERIFY, {"token": pair.refresh}).status_code == 401
+    response = api_client.post(VERIFY, {"token": pair.refresh})
+
+    assert (response.status_code, response.json()) == (
+        401,
+        {
+            "detail": "Refresh token was already used, revoked or expired; log in again.",
+            "code": "token_not_valid",
+        },
+    )
 
 
 # --- revoke --------------------------------------------------------------------------
