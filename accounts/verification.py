@@ -85,7 +85,7 @@ def cancel_email_change(user: User) -> None:
         User.objects.filter(pk=user.pk).update(pending_email=None)
 
 
-def verify_email(key: str, *, user_agent: str = "", ip: str | None = None) -> User:
+def verify_email(key: str, *, user_agent: str, ip: str | None) -> User:
     """Apply a key: the pending address becomes the user's (recorded in the log), or their
     own is verified."""
     user, address = tokens.read_verification_key(key)
