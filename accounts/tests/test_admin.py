@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts import mfa, sessions
 from accounts.models import TOTPDevice, User
 from accounts.tests.factories import UserFactory
-from library.tests.helpers import ME, bearer_client
+from library.tests.helpers import EVENTS, ME, bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,19 @@ def test_revoke_all_tokens_action_cuts_off_the_user(admin_browser):
     assert bearer_client(pair.access).get(ME).status_code == 401
     target.refresh_from_db()
     assert target.is_active
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own", "another's"])
+def test_revoking_all_tokens_in_the_admin_names_the_staff_member_only_for_another_user(admin_browser, own):
+    """A user reads "by grace" in their log when staff ended their sessions; staff who
+    end their own read it as their own logout."""
+    staff = User.objects.get(is_superuser=True)
+    target = staff if own else UserFactory()
+
+    admin_browser.post(CHANGELIST, {"action": "revoke_all_tokens", "_selected_action": [target.pk]})
+
+    log = bearer_client(sessions.start_session(user=target).access).get(EVENTS, {"type": "logout_all"})
+    assert [event["actor"] for event in log.json()["results"]] == [None if own else staff.username]
 
 
 def test_deactivate_action_deactivates_and_cuts_off(admin_browser):
