@@ -593,13 +593,29 @@ def test_with_totp_on_a_login_form_takes_a_right_code(path, client, frozen):
     secret, _ = turn_on_totp(staff_member)
     credentials = {"username": staff_member.username, "password": PASSWORD}
 
-    wrong_code = client.post(path, {**credentials, "code": wrong(totp_code(secret))})
+    wrong_code = client.post(
+        path, {**credentials, "code": wrong(totp_code(secret))}, HTTP_USER_AGENT="Firefox/128"
+    )
     right_code = client.post(path, {**credentials, "code": totp_code(secret)})
 
     assert mfa.WRONG_CODE in wrong_code.content.decode()
     assert right_code.status_code == 302
     assert client.session[SESSION_KEY] == str(staff_member.pk)
     assert types(staff_member) == ["totp_enabled", "mfa_failed"]
+    failed = SecurityEvent.objects.get(user=staff_member, type="mfa_failed")
+    assert (failed.user_agent, failed.ip) == ("Firefox/128", "127.0.0.1")
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_a_login_form_refuses_a_code_too_long_to_be_one_without_counting_it_wrong(path, client):
+    staff_member = UserFactory(is_staff=True)
+    turn_on_totp(staff_member)
+
+    refused = client.post(path, {"username": staff_member.username, "password": PASSWORD, "code": "7" * 33})
+
+    assert "at most 32 characters" in refused.content.decode()
+    assert SESSION_KEY not in client.session
+    assert types(staff_member) == ["totp_enabled"]
 
 
 def test_a_weak_new_password_is_refused_before_the_code_is_spent(user, user_client, secret, frozen):
