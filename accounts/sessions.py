@@ -76,7 +76,7 @@ def log_in(
     return _logged_in(user, user_agent=user_agent, ip=ip)
 
 
-def log_in_with_code(*, mfa_token: str, code: str, user_agent: str = "", ip: str | None = None) -> TokenPair:
+def log_in_with_code(*, mfa_token: str, code: str, user_agent: str, ip: str | None) -> TokenPair:
     """The second step of a login with TOTP on: a right code spends `mfa_token` and the
     session starts."""
     user = mfa.pass_challenge(mfa_token=mfa_token, code=code, user_agent=user_agent, ip=ip)
