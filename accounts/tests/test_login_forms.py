@@ -1,13 +1,16 @@
 """The session login forms (the browsable API's and the admin's) spend the API's login budget."""
 
 import itertools
+import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.throttles import ClientAddressThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,18 @@ def test_login_form_answers_a_deactivated_accounts_right_password_as_a_wrong_one
     assert "Please enter" in page and "correct" in page  # what a wrong password is told
     assert "inactive" not in page
     assert SESSION_KEY not in browser.session
+
+
+@pytest.mark.parametrize("path", LOGIN_FORMS)
+def test_login_form_refuses_an_address_over_a_budget_lowered_since(path, staff_member, login_budget):
+    """A deploy lowers the login budget while the shared store still counts the attempts
+    made under the old one: the address is over the new budget, DRF's throttle has no wait
+    to give for that, and the form still refuses it, asking for a second."""
+    attempts = [time.time()] * (login_budget + 1)
+    caches["throttles"].set(
+        ClientAddressThrottle.cache_format % {"scope": "login", "ident": "127.0.0.1"}, attempts
+    )
+
+    response = Client().post(path, credentials(staff_member))
+
+    assert (response.status_code, response["Retry-After"]) == (429, "1")
