@@ -137,6 +137,22 @@ def test_logout_all_ends_browser_logins_too(user, user_client):
     assert browser.get(ME).status_code == 401  # not logged in any more
 
 
+def test_after_a_first_logout_all_the_next_one_and_a_new_password_end_browser_logins_too(user):
+    """Once a user's sessions have ended, browser logins carry a hash of when and of the
+    password: each later ending, and each new password, changes it again."""
+    sessions.log_out_everywhere(user=user)
+    user.refresh_from_db()
+    before_the_second_end, before_the_new_password = browser_of(user), browser_of(user)
+
+    sessions.log_out_everywhere(user=user)
+    assert before_the_second_end.get(ME).status_code == 401
+    user.refresh_from_db()
+    before_the_new_password.force_login(user)
+    user.set_password("an even longer fresh phrase")
+    user.save()
+    assert before_the_new_password.get(ME).status_code == 401
+
+
 @pytest.mark.parametrize("sessions_ended", [False, True], ids=["never-ended", "ended-before"])
 def test_browser_logins_outlive_a_secret_key_rotation_with_the_old_key_as_fallback(
     user, settings, sessions_ended

@@ -185,6 +185,14 @@ def test_the_history_is_the_users_own_successful_logins(user):
     assert not selectors.logged_in_from(user, user_agent=FIREFOX, ip=HOME, since=since)
 
 
+def test_a_login_without_a_user_agent_matches_one_without_a_user_agent(user):
+    since = timezone.now() - timedelta(days=1)
+    events.record(events.Type.LOGIN_SUCCEEDED, user=user, user_agent="", ip=HOME)
+
+    assert selectors.logged_in_from(user, user_agent="", ip=HOME, since=since)
+    assert not selectors.logged_in_from(user, user_agent=FIREFOX, ip=HOME, since=since)
+
+
 def test_a_login_without_a_known_address_matches_one_without_an_address(user):
     since = timezone.now() - timedelta(days=1)
     events.record(events.Type.LOGIN_SUCCEEDED, user=user, user_agent=FIREFOX, ip=None)
