@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import sessions
-from accounts.models import LoginSession, User
+from accounts.models import LoginSession, SecurityEvent, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from library.tests.helpers import LOGIN, LOGOUT_ALL, ME, PASSWORD_CHANGE, bearer_client, form_fields
 
@@ -51,13 +51,25 @@ def test_set_password_and_save_in_code_ends_every_session(user, api_client):
     assert not LoginSession.objects.live().filter(user=user).exists()
 
 
-def test_saving_other_fields_leaves_sessions_alone(user):
+@pytest.mark.parametrize("how", ["whole", "loaded in part", "only the other fields written"])
+def test_saving_other_fields_leaves_sessions_alone_and_logs_no_change(user, how):
     pair = sessions.start_session(user=user)
 
-    user.first_name = "Grace"
-    user.save()
+    if how == "whole":
+        user.first_name = "Grace"
+        user.save()
+    elif how == "loaded in part":  # Django writes the loaded fields only
+        partial = User.objects.only("first_name").get(pk=user.pk)
+        partial.first_name = "Grace"
+        partial.save()
+    else:  # the object's new password and deactivation are not written
+        user.set_password("a passphrase never saved")
+        user.is_active, user.first_name = False, "Grace"
+        user.save(update_fields=["first_name"])
 
     assert bearer_client(pair.access).get(ME).status_code == 200
+    assert User.objects.get(pk=user.pk).first_name == "Grace"
+    assert not SecurityEvent.objects.filter(user=user).exclude(type="login_succeeded").exists()
 
 
 def test_manage_py_changepassword_ends_every_session(user, api_client, monkeypatch):

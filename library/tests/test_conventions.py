@@ -381,3 +381,42 @@ def test_djangos_permission_denied_from_a_service_is_a_403_with_its_message(user
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Not in this library.", "code": "permission_denied"}
+
+
+def test_an_authentication_error_is_a_401_naming_the_bearer_scheme(api_client, user):
+    """RFC 9110: a 401 says how to authenticate. The services' authentication errors
+    (bad credentials, a refused token) become DRF's 401, with its header."""
+    from library.tests.helpers import LOGIN, REFRESH
+
+    refused = [
+        api_client.post(LOGIN, {"username": user.username, "password": "not the password"}),
+        api_client.post(REFRESH, {"refresh": "not.a.token"}),
+    ]
+
+    assert [(answer.status_code, answer["WWW-Authenticate"]) for answer in refused] == [
+        (401, 'Bearer realm="api"'),
+        (401, 'Bearer realm="api"'),
+    ]
+
+
+def test_an_authentication_error_in_a_view_without_a_scheme_is_a_403(rf):
+    """As DRF answers its own: with no scheme to name, a 401 could not say how to
+    authenticate, so the refusal is a 403 (library.api)."""
+    from rest_framework.views import APIView
+
+    from accounts.errors import InvalidToken
+
+    class Open(APIView):
+        authentication_classes = []
+        permission_classes = []
+
+        def get(self, request):
+            raise InvalidToken("Token is invalid")
+
+    response = Open.as_view()(rf.get("/api/open/"))
+
+    assert (response.status_code, response.data) == (
+        403,
+        {"detail": "Token is invalid", "code": "token_not_valid"},
+    )
+    assert "WWW-Authenticate" not in response
