@@ -84,12 +84,16 @@ def test_a_login_is_recorded_with_its_session_and_client(api_client):
 def test_a_failed_login_is_recorded_with_the_identifier_as_typed_and_never_the_password(api_client):
     user = UserFactory()
     answer = api_client.post(
-        "/api/auth/token/", {"username": user.username.upper(), "password": "wrong guess"}, format="json"
+        "/api/auth/token/",
+        {"username": user.username.upper(), "password": "wrong guess"},
+        format="json",
+        HTTP_USER_AGENT="curl/8.5.0",
     )
     assert answer.status_code == 401
     event = SecurityEvent.objects.get()
-    # The account the identifier names owns the event: its owner sees who tried.
+    # The account the identifier names owns the event: its owner sees who tried, and from where.
     assert (event.type, event.user, event.identifier) == ("login_failed", user, user.username.upper())
+    assert (event.user_agent, event.ip) == ("curl/8.5.0", "127.0.0.1")
     assert "wrong guess" not in str(SecurityEvent.objects.values().get())
 
 
