@@ -321,7 +321,8 @@ def test_a_lock_made_through_the_api_refuses_the_login_forms_without_a_hash(path
 
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
-    assert "Too many failed logins for this account" in refused.content.decode()
+    message = f"Too many failed logins for this account. Try again in {refused['Retry-After']} seconds."
+    assert message in refused.content.decode()
     assert password_hashes == []
     assert SESSION_KEY not in browser.session
 
