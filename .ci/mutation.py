@@ -125,7 +125,8 @@ def main() -> None:
                 again = [
                     name for name, code in in_scope(mutmut_verdicts(), options.only).items() if survived(code)
                 ]
-                run_mutmut(options.jobs, again)
+                if again:  # with no names, mutmut would run whatever has no verdict
+                    run_mutmut(options.jobs, again)
         finally:
             save_verdicts()
 
