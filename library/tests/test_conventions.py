@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
 from accounts.tests.factories import PASSWORD, UserFactory
-from library.tests.helpers import BASE_DIR
+from library.tests.helpers import BASE_DIR, LOGIN, REFRESH
 
 pytestmark = pytest.mark.django_db
 
@@ -386,8 +386,6 @@ def test_djangos_permission_denied_from_a_service_is_a_403_with_its_message(user
 def test_an_authentication_error_is_a_401_naming_the_bearer_scheme(api_client, user):
     """RFC 9110: a 401 says how to authenticate. The services' authentication errors
     (bad credentials, a refused token) become DRF's 401, with its header."""
-    from library.tests.helpers import LOGIN, REFRESH
-
     refused = [
         api_client.post(LOGIN, {"username": user.username, "password": "not the password"}),
         api_client.post(REFRESH, {"refresh": "not.a.token"}),
