@@ -262,6 +262,18 @@ def test_a_token_from_a_key_made_elsewhere_is_accepted_on_its_first_request(user
         assert status_of(resigned(access, other.encode(), "HS256", kid=kid)) == 200
 
 
+def test_a_refresh_token_from_a_key_made_elsewhere_is_accepted_on_its_first_use(user, api_client):
+    refresh = sessions.start_session(user=user).refresh
+    other = keyring.generate("HS256")
+    kid = keyring.key_id("HS256", other.encode())
+    SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+
+    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+        response = api_client.post(REFRESH, {"refresh": resigned(refresh, other.encode(), "HS256", kid=kid)})
+
+    assert response.status_code == 200  # a refresh, unlike a bearer token, is decoded once
+
+
 def test_unknown_kids_read_the_ring_at_most_once_a_second(user):
     access = sessions.start_session(user=user).access
     forged = [resigned(access, b"k" * 32, "HS256", kid=f"forged-{n}") for n in range(3)]

@@ -1,6 +1,7 @@
 """What holds across the API: error shape, health, docs, throttling, settings."""
 
 import json
+import logging
 from io import StringIO
 
 import pytest
@@ -73,6 +74,19 @@ def test_server_errors_under_api_answer_json(user_client, settings, monkeypatch)
     assert response.status_code == 500
     assert response.json() == {"detail": "A server error occurred.", "code": "server_error"}
     assert "ZeroDivisionError" not in response.content.decode()
+
+
+def test_a_server_error_is_logged_with_its_own_traceback(user_client, settings, monkeypatch, caplog):
+    from authors.views import AuthorViewSet
+
+    settings.DEBUG = False
+    monkeypatch.setattr(AuthorViewSet, "list", lambda *a, **k: 1 / 0)
+    user_client.raise_request_exception = False
+
+    user_client.get("/api/authors/")
+
+    [error] = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert error.exc_info[0] is ZeroDivisionError  # the operator sees the fault, not the handler's
 
 
 def test_bad_host_under_api_answers_json_400(api_client, settings):
