@@ -60,6 +60,20 @@ def test_the_51st_login_ends_the_least_recently_used_session(settings, api_clien
     assert bearer_client(response.json()["access"]).get(ME).status_code == 200
 
 
+def test_of_sessions_refreshed_in_the_same_second_the_older_login_ends_first(settings, api_client, password):
+    settings.MAX_SESSIONS_PER_USER = 2
+    user = UserFactory()
+    older, newer = sessions_started(user, 2)
+    with time_machine.travel(timezone.now().replace(microsecond=500_000), tick=False):
+        # A refresh is dated to its token's whole second: both read as used at once.
+        older, newer = sessions.rotate(older.refresh), sessions.rotate(newer.refresh)
+
+    log_in(api_client, user, password)
+
+    assert bearer_client(older.access).get(ME).status_code == 401
+    assert bearer_client(newer.access).get(ME).status_code == 200
+
+
 def test_an_eviction_is_in_the_security_log(settings, api_client, password):
     settings.MAX_SESSIONS_PER_USER = 3
     user = UserFactory()
