@@ -242,6 +242,25 @@ def test_a_new_configured_key_joins_the_ring_as_the_signing_key(user, settings):
     assert SigningKey.objects.count() == 2
 
 
+def test_a_new_configured_key_written_meanwhile_by_another_process_still_joins(user, settings, monkeypatch):
+    settings.JWT_SIGNING_KEY = keyring.generate("HS256")
+    keyring.forget()  # as a restart with the new environment does, in two processes at once
+    configured_key, others = keyring._configured_key, [True]
+
+    def written_meanwhile():
+        key = configured_key()
+        if others and others.pop():  # the other process writes the row after this one read the ring
+            SigningKey.objects.create(kid=key.kid, algorithm=key.algorithm, secret=key.secret)
+        return key
+
+    monkeypatch.setattr(keyring, "_configured_key", written_meanwhile)
+    keyring.signing_key()
+
+    with a_second_later():
+        assert status_of(sessions.start_session(user=user).access) == 200
+    assert SigningKey.objects.filter(secret=settings.JWT_SIGNING_KEY).count() == 1
+
+
 def test_a_rotation_made_by_another_process_is_followed_within_a_second(user):
     keyring.signing_key()  # this process has read the ring
     other = keyring.generate("HS256")
