@@ -2,8 +2,11 @@
 
 import jwt as pyjwt
 import pytest
+import time_machine
+from django.conf import settings
 
 from accounts import keyring, sessions
+from accounts.models import SigningKey
 from library.tests.helpers import JWKS, WELL_KNOWN_JWKS
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +69,19 @@ def test_after_a_rotation_both_keys_are_published_the_signing_one_first(api_clie
     kids = [jwk["kid"] for jwk in api_client.get(JWKS).json()["keys"]]
 
     assert kids == [new.kid, eddsa.kid]
+
+
+def test_a_key_past_its_last_token_leaves_the_set_before_any_rotation_erases_it(api_client, eddsa):
+    newest = keyring.rotate()
+    after_its_tokens = (
+        newest.created_at + settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + keyring.SIGNING_GRACE
+    )
+
+    with time_machine.travel(after_its_tokens, tick=False):
+        kids = [jwk["kid"] for jwk in api_client.get(JWKS).json()["keys"]]
+
+    assert kids == [newest.kid]
+    assert SigningKey.objects.get(kid=eddsa.kid).secret  # not erased yet: no rotation since
 
 
 def test_the_set_may_be_cached_and_carries_an_etag(api_client, eddsa):

@@ -402,6 +402,20 @@ def test_each_asymmetric_algorithm_signs_and_verifies(user, api_client, use_algo
     assert api_client.post(REFRESH, {"refresh": pair.refresh}).status_code == 200
 
 
+def test_a_switch_of_algorithm_while_the_clock_is_behind_makes_one_newest_key(user, use_algorithm):
+    ahead = timezone.now() + timedelta(hours=1)
+    with time_machine.travel(ahead, tick=False):
+        keyring.rotate()  # a key dated an hour ahead: the clock was set back since
+
+    use_algorithm("EdDSA")
+    keyring.forget()
+    keyring.signing_key()  # the ring read again, as every process does
+
+    with time_machine.travel(ahead + timedelta(minutes=1), tick=False):
+        assert header(sessions.start_session(user=user).access)["alg"] == "EdDSA"
+    assert SigningKey.objects.filter(algorithm="EdDSA").count() == 1
+
+
 def test_tokens_of_the_old_algorithm_keep_working_after_a_switch(user, use_algorithm):
     hs256 = sessions.start_session(user=user)
 
