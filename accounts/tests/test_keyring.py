@@ -245,11 +245,12 @@ def test_a_new_configured_key_joins_the_ring_as_the_signing_key(user, settings):
 def test_a_new_configured_key_written_meanwhile_by_another_process_still_joins(user, settings, monkeypatch):
     settings.JWT_SIGNING_KEY = keyring.generate("HS256")
     keyring.forget()  # as a restart with the new environment does, in two processes at once
-    configured_key, others = keyring._configured_key, [True]
+    configured_key, raced = keyring._configured_key, []
 
     def written_meanwhile():
         key = configured_key()
-        if others and others.pop():  # the other process writes the row after this one read the ring
+        if not raced:  # once: the other process writes the row after this one has read the ring
+            raced.append(key.kid)
             SigningKey.objects.create(kid=key.kid, algorithm=key.algorithm, secret=key.secret)
         return key
 
