@@ -46,6 +46,15 @@ def a_second_later():
     return time_machine.travel(timezone.now() + keyring.FRESH, tick=False)
 
 
+def rotated_elsewhere() -> tuple[bytes, str]:
+    """A new HS256 key written to the ring as another process's rotation writes it: its
+    secret and its kid."""
+    secret = keyring.generate("HS256")
+    kid = keyring.key_id("HS256", secret.encode())
+    SigningKey.objects.create(kid=kid, algorithm="HS256", secret=secret)
+    return secret.encode(), kid
+
+
 @pytest.fixture
 def use_algorithm(settings):
     """Switch JWT_ALGORITHM with no configured key, as in development: the ring makes a
@@ -264,32 +273,26 @@ def test_a_new_configured_key_written_meanwhile_by_another_process_still_joins(u
 
 def test_a_rotation_made_by_another_process_is_followed_within_a_second(user):
     keyring.signing_key()  # this process has read the ring
-    other = keyring.generate("HS256")
-    kid = keyring.key_id("HS256", other.encode())
-    SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)  # as another process rotates
+    _, kid = rotated_elsewhere()
 
-    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
+    with a_second_later():
         assert header(sessions.start_session(user=user).access)["kid"] == kid
 
 
 def test_a_token_from_a_key_made_elsewhere_is_accepted_on_its_first_request(user):
     access = sessions.start_session(user=user).access
-    other = keyring.generate("HS256")
-    kid = keyring.key_id("HS256", other.encode())
-    SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+    other, kid = rotated_elsewhere()
 
-    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
-        assert status_of(resigned(access, other.encode(), "HS256", kid=kid)) == 200
+    with a_second_later():
+        assert status_of(resigned(access, other, "HS256", kid=kid)) == 200
 
 
 def test_a_refresh_token_from_a_key_made_elsewhere_is_accepted_on_its_first_use(user, api_client):
     refresh = sessions.start_session(user=user).refresh
-    other = keyring.generate("HS256")
-    kid = keyring.key_id("HS256", other.encode())
-    SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+    other, kid = rotated_elsewhere()
 
-    with time_machine.travel(timezone.now() + keyring.FRESH, tick=False):
-        response = api_client.post(REFRESH, {"refresh": resigned(refresh, other.encode(), "HS256", kid=kid)})
+    with a_second_later():
+        response = api_client.post(REFRESH, {"refresh": resigned(refresh, other, "HS256", kid=kid)})
 
     assert response.status_code == 200  # a refresh, unlike a bearer token, is decoded once
 
@@ -556,9 +559,7 @@ def test_a_rotation_elsewhere_signs_exactly_a_second_after_this_process_read_the
     with time_machine.travel(read_at, tick=False):
         keyring.forget()
         keyring.signing_key()  # read here; then another process rotates
-        other = keyring.generate("HS256")
-        kid = keyring.key_id("HS256", other.encode())
-        SigningKey.objects.create(kid=kid, algorithm="HS256", secret=other)
+        _, kid = rotated_elsewhere()
 
     with time_machine.travel(read_at + keyring.FRESH, tick=False):
         assert keyring.signing_key().kid == kid

@@ -62,28 +62,28 @@ def test_unknown_api_paths_answer_json_to_browsers_too(api_client):
     assert response.json()["code"] == "not_found"
 
 
-def test_server_errors_under_api_answer_json(user_client, settings, monkeypatch):
+@pytest.fixture
+def failing_client(user_client, settings, monkeypatch):
+    """A user's client whose author list raises a ZeroDivisionError, with DEBUG off and
+    the 500 answered as in production rather than raised into the test."""
     from authors.views import AuthorViewSet
 
     settings.DEBUG = False
     monkeypatch.setattr(AuthorViewSet, "list", lambda *a, **k: 1 / 0)
     user_client.raise_request_exception = False
+    return user_client
 
-    response = user_client.get("/api/authors/", {"search": "x"})  # a search: the query set's path
+
+def test_server_errors_under_api_answer_json(failing_client):
+    response = failing_client.get("/api/authors/", {"search": "x"})  # a search: the query set's path
 
     assert response.status_code == 500
     assert response.json() == {"detail": "A server error occurred.", "code": "server_error"}
     assert "ZeroDivisionError" not in response.content.decode()
 
 
-def test_a_server_error_is_logged_with_its_own_traceback(user_client, settings, monkeypatch, caplog):
-    from authors.views import AuthorViewSet
-
-    settings.DEBUG = False
-    monkeypatch.setattr(AuthorViewSet, "list", lambda *a, **k: 1 / 0)
-    user_client.raise_request_exception = False
-
-    user_client.get("/api/authors/")
+def test_a_server_error_is_logged_with_its_own_traceback(failing_client, caplog):
+    failing_client.get("/api/authors/")
 
     [error] = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert error.exc_info[0] is ZeroDivisionError  # the operator sees the fault, not the handler's
